@@ -1,0 +1,32 @@
+package dev.claimsledger.api;
+
+import com.fasterxml.jackson.annotation.JsonValue;
+
+/**
+ * Stable codes of every rejection the ledger gives. Callers match on {@link #code()}, never on messages.
+ */
+public enum ClaimErrorCode {
+    /** The command names an epoch older than the consumer's current one. */
+    STALE_EPOCH("stale_epoch"),
+    /** The claim has ended (released, expired or superseded) and takes no more heartbeats. */
+    CLAIM_NOT_ACTIVE("claim_not_active"),
+    /** The claim's lease has run out; it cannot be heartbeated or released any more. */
+    CLAIM_EXPIRED("claim_expired"),
+    /** No claim exists for that consumer and epoch. */
+    CLAIM_NOT_FOUND("claim_not_found"),
+    /** The epoch exists with different data, or a concurrent change won. */
+    CONFLICT("conflict"),
+    /** The command itself is malformed: a missing field, an out-of-range value, an over-long id. */
+    VALIDATION_FAILED("validation_failed");
+
+    private final String code;
+
+    ClaimErrorCode(String code) {
+        this.code = code;
+    }
+
+    @JsonValue
+    public String code() {
+        return code;
+    }
+}

@@ -1,0 +1,188 @@
+package dev.claimsledger.core;
+
+import static org.axonframework.modelling.command.AggregateLifecycle.apply;
+
+import com.fasterxml.jackson.annotation.JsonProperty;
+import dev.claimsledger.api.ClaimCommandResult;
+import dev.claimsledger.api.ClaimErrorCode;
+import dev.claimsledger.api.ClaimLeaseExpired;
+import dev.claimsledger.api.ClaimMaterialized;
+import dev.claimsledger.api.ClaimReleased;
+import dev.claimsledger.api.ClaimStatus;
+import dev.claimsledger.api.ClaimSuperseded;
+import dev.claimsledger.api.ConsumerRef;
+import dev.claimsledger.api.HeartbeatReceived;
+import dev.claimsledger.api.LeasePolicy;
+import dev.claimsledger.api.MaterializeClaim;
+import dev.claimsledger.api.RecordHeartbeat;
+import dev.claimsledger.api.ReleaseClaim;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import org.axonframework.commandhandling.CommandHandler;
+import org.axonframework.deadline.DeadlineManager;
+import org.axonframework.deadline.annotation.DeadlineHandler;
+import org.axonframework.eventsourcing.EventSourcingHandler;
+import org.axonframework.modelling.command.AggregateCreationPolicy;
+import org.axonframework.modelling.command.AggregateIdentifier;
+import org.axonframework.modelling.command.CreationPolicy;
+import org.axonframework.spring.stereotype.Aggregate;
+
+/**
+ * All claims of one consumer, epoch after epoch, in one ordered stream. Command handlers decide and apply; the
+ * event-sourcing handlers only remember. Time comes from the injected {@link Clock} only.
+ *
+ * <p>Commands reach it already shape-checked by {@link ClaimCommandInterceptor}.
+ *
+ * <p>Expiry is a watchdog deadline armed at the lease's end when the claim is made. Heartbeats do not touch it: when
+ * it fires and the lease has been renewed meanwhile, it re-arms itself for the new end.
+ */
+@Aggregate(snapshotTriggerDefinition = CoreBeanNames.SNAPSHOT_TRIGGER)
+class Claim {
+
+    // Fields are annotated so that the snapshot serializer sees them; the snapshot round-trip test guards this.
+    @AggregateIdentifier
+    @JsonProperty
+    private String streamId;
+    @JsonProperty
+    private String tenantId;
+    @JsonProperty
+    private String consumerId;
+    @JsonProperty
+    private ClaimTerm current;
+
+    Claim() {
+        // for Axon and for snapshot deserialization
+    }
+
+    @CommandHandler
+    @CreationPolicy(AggregateCreationPolicy.CREATE_IF_MISSING)
+    ClaimCommandResult handle(MaterializeClaim command, Clock clock, DeadlineManager deadlines) {
+        if (current != null) {
+            if (command.epoch() < current.epoch()) {
+                throw staleEpoch(command.epoch());
+            }
+            if (command.epoch() == current.epoch()) {
+                if (current.sameTermsAs(command)) {
+                    return result(false);
+                }
+                throw new ClaimRejectedException(ClaimErrorCode.CONFLICT,
+                        "epoch " + command.epoch() + " was already claimed with different data");
+            }
+        }
+        Instant now = clock.instant();
+        if (current != null && current.isActive()) {
+            deadlines.cancelAllWithinScope(LeaseExpiryDue.DEADLINE);
+            apply(new ClaimSuperseded(command.tenantId(), command.consumerId(), current.epoch(), command.epoch(), now,
+                    current.lease().expiresAt()));
+        }
+        Lease lease = Lease.grant(now, Duration.ofMillis(command.leaseTtlMs()), LeasePolicy.orDefault(command.leasePolicy()));
+        apply(new ClaimMaterialized(command.tenantId(), command.consumerId(), command.epoch(), command.entityUrl(),
+                command.streamPath(), command.wakeId(), command.runnerId(), command.leaseTtlMs(), lease.policy(), now,
+                lease.expiresAt()));
+        deadlines.schedule(lease.expiresAt(), LeaseExpiryDue.DEADLINE, new LeaseExpiryDue(command.epoch()));
+        return result(true);
+    }
+
+    @CommandHandler
+    ClaimCommandResult handle(RecordHeartbeat command, Clock clock) {
+        requireCurrentEpoch(command.epoch());
+        Instant now = clock.instant();
+        if (current.isActive() && current.lease().hasLapsedAt(now)) {
+            throw leaseRanOut();
+        }
+        if (!current.isActive()) {
+            throw new ClaimRejectedException(ClaimErrorCode.CLAIM_NOT_ACTIVE,
+                    "epoch " + current.epoch() + " has ended (" + current.status().wireName() + ")");
+        }
+        Lease renewed = current.lease().afterHeartbeat(now);
+        apply(new HeartbeatReceived(tenantId, consumerId, current.epoch(), now, command.reportedAt(), renewed.expiresAt()));
+        return result(true);
+    }
+
+    @CommandHandler
+    ClaimCommandResult handle(ReleaseClaim command, Clock clock, DeadlineManager deadlines) {
+        requireCurrentEpoch(command.epoch());
+        if (current.status() == ClaimStatus.RELEASED) {
+            return result(false);
+        }
+        Instant now = clock.instant();
+        if (current.status() == ClaimStatus.EXPIRED || current.lease().hasLapsedAt(now)) {
+            throw leaseRanOut();
+        }
+        if (!current.isActive()) {
+            throw new ClaimRejectedException(ClaimErrorCode.CLAIM_NOT_ACTIVE,
+                    "epoch " + current.epoch() + " has ended (" + current.status().wireName() + ")");
+        }
+        apply(new ClaimReleased(tenantId, consumerId, current.epoch(), now, command.ackedStreams(),
+                current.lease().expiresAt()));
+        deadlines.cancelAllWithinScope(LeaseExpiryDue.DEADLINE);
+        return result(true);
+    }
+
+    @DeadlineHandler(deadlineName = LeaseExpiryDue.DEADLINE)
+    void on(LeaseExpiryDue due, Clock clock, DeadlineManager deadlines) {
+        if (current == null || current.epoch() != due.epoch() || !current.isActive()) {
+            return;
+        }
+        Instant now = clock.instant();
+        if (!current.lease().hasLapsedAt(now)) {
+            // renewed since the watchdog was armed: follow the lease instead of expiring it
+            deadlines.schedule(current.lease().expiresAt(), LeaseExpiryDue.DEADLINE, due);
+            return;
+        }
+        apply(new ClaimLeaseExpired(tenantId, consumerId, current.epoch(), now, current.lease().expiresAt()));
+    }
+
+    @EventSourcingHandler
+    void on(ClaimMaterialized event) {
+        streamId = ConsumerRef.streamId(event.tenantId(), event.consumerId());
+        tenantId = event.tenantId();
+        consumerId = event.consumerId();
+        current = ClaimTerm.materialized(event);
+    }
+
+    @EventSourcingHandler
+    void on(HeartbeatReceived event) {
+        current = current.heartbeat(event.receivedAt(), event.leaseExpiresAt());
+    }
+
+    @EventSourcingHandler
+    void on(ClaimReleased event) {
+        current = current.released(event.releasedAt(), event.ackedStreams());
+    }
+
+    @EventSourcingHandler
+    void on(ClaimLeaseExpired event) {
+        current = current.ended(ClaimStatus.EXPIRED, event.expiredAt());
+    }
+
+    @EventSourcingHandler
+    void on(ClaimSuperseded event) {
+        current = current.ended(ClaimStatus.SUPERSEDED, event.supersededAt());
+    }
+
+    private void requireCurrentEpoch(long epoch) {
+        if (current == null || epoch > current.epoch()) {
+            throw new ClaimRejectedException(ClaimErrorCode.CLAIM_NOT_FOUND,
+                    "no claim of epoch " + epoch + " for consumer " + consumerId);
+        }
+        if (epoch < current.epoch()) {
+            throw staleEpoch(epoch);
+        }
+    }
+
+    private ClaimRejectedException staleEpoch(long epoch) {
+        return new ClaimRejectedException(ClaimErrorCode.STALE_EPOCH,
+                "epoch " + epoch + " is older than the current epoch " + current.epoch());
+    }
+
+    private ClaimRejectedException leaseRanOut() {
+        return new ClaimRejectedException(ClaimErrorCode.CLAIM_EXPIRED,
+                "the lease of epoch " + current.epoch() + " ran out at " + current.lease().expiresAt());
+    }
+
+    private ClaimCommandResult result(boolean appended) {
+        return new ClaimCommandResult(current.toState(tenantId, consumerId), appended);
+    }
+}
