@@ -1,0 +1,41 @@
+package dev.claimsledger.server;
+
+import java.nio.file.Path;
+import java.time.Duration;
+import org.springframework.boot.context.properties.ConfigurationProperties;
+import org.springframework.boot.context.properties.bind.DefaultValue;
+
+/**
+ * The ledger's own settings, under {@code claims.*}. Every one has a default that works for the embedded run; the
+ * README lists them.
+ *
+ * @param dataDir   where the embedded H2 database lives
+ * @param lease     the TTLs a claim may ask for
+ * @param snapshot  how often the Claim aggregate is snapshotted
+ * @param deadlines the persistent deadline scheduler
+ */
+@ConfigurationProperties("claims")
+public record ClaimsProperties(@DefaultValue("./data") Path dataDir,
+                               @DefaultValue Lease lease,
+                               @DefaultValue Snapshot snapshot,
+                               @DefaultValue Deadlines deadlines) {
+
+    /**
+     * @param minTtl the shortest lease a claim may ask for
+     * @param maxTtl the longest lease a claim may ask for
+     */
+    public record Lease(@DefaultValue("1s") Duration minTtl, @DefaultValue("10m") Duration maxTtl) {
+    }
+
+    /**
+     * @param threshold a snapshot is taken after this many events have been read to load a consumer's stream
+     */
+    public record Snapshot(@DefaultValue("250") int threshold) {
+    }
+
+    /**
+     * @param pollingInterval how often the scheduler looks for due deadlines; bounds how late an expiry can be
+     */
+    public record Deadlines(@DefaultValue("1s") Duration pollingInterval) {
+    }
+}
