@@ -4,8 +4,8 @@
 CREATE TABLE domain_event_entry (
     global_index         BIGSERIAL     NOT NULL,
     event_identifier     VARCHAR(255)  NOT NULL,
-    -- a consumer's stream id is two URL-encoded ids of up to 512 characters each
-    aggregate_identifier VARCHAR(4096) NOT NULL,
+    -- a consumer's stream id: "<length>:<tenant_id>/<consumer_id>", ids of at most 512 bytes each
+    aggregate_identifier VARCHAR(1100) NOT NULL,
     sequence_number      BIGINT        NOT NULL,
     type                 VARCHAR(255),
     time_stamp           VARCHAR(255)  NOT NULL,
@@ -19,7 +19,7 @@ CREATE TABLE domain_event_entry (
 );
 
 CREATE TABLE snapshot_event_entry (
-    aggregate_identifier VARCHAR(4096) NOT NULL,
+    aggregate_identifier VARCHAR(1100) NOT NULL,
     sequence_number      BIGINT        NOT NULL,
     type                 VARCHAR(255)  NOT NULL,
     event_identifier     VARCHAR(255)  NOT NULL,

@@ -1,7 +1,5 @@
 package dev.claimsledger.api;
 
-import java.net.URLEncoder;
-import java.nio.charset.StandardCharsets;
 import java.util.Objects;
 
 /**
@@ -15,14 +13,15 @@ public record ConsumerRef(String tenantId, String consumerId) {
     }
 
     /**
-     * The aggregate identifier of this consumer's stream. Both parts are URL-encoded before they are joined, so the
-     * mapping is one-to-one whatever characters the ids contain and stays readable in the event store.
+     * The aggregate identifier of this consumer's stream: {@code <length of tenant_id>:<tenant_id>/<consumer_id>},
+     * for example {@code 4:acme/worker-1}. The length prefix makes the mapping one-to-one whatever characters the
+     * ids contain, and the ids stay readable in the event store.
      */
     public String streamId() {
         return streamId(tenantId, consumerId);
     }
 
     public static String streamId(String tenantId, String consumerId) {
-        return URLEncoder.encode(tenantId, StandardCharsets.UTF_8) + "/" + URLEncoder.encode(consumerId, StandardCharsets.UTF_8);
+        return tenantId.length() + ":" + tenantId + "/" + consumerId;
     }
 }

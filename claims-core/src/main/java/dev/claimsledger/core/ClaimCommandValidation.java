@@ -9,12 +9,17 @@ import java.time.Duration;
 
 /**
  * Shape checks on commands, made before the aggregate decides anything: the same for HTTP callers and for services
- * that send commands straight onto the bus.
+ * that send commands straight onto the bus. The identity checks are public so that queries get the same rules.
  */
-final class ClaimCommandValidation {
+public final class ClaimCommandValidation {
 
-    static final int MAX_ID_LENGTH = 512;
-    static final int MAX_LOCATOR_LENGTH = 4096;
+    /**
+     * Ids are at most 512 characters and 512 bytes in UTF-8. The byte bound keeps every index key of the event store
+     * and the read model within PostgreSQL's limit for a B-tree entry, whatever script an id is written in.
+     */
+    public static final int MAX_ID_LENGTH = 512;
+    /** {@code entity_url} and {@code stream_path}: at most 2048 characters and 2048 bytes in UTF-8. */
+    static final int MAX_LOCATOR_LENGTH = 2048;
     static final int MAX_ACKED_STREAMS = 1000;
 
     private ClaimCommandValidation() {
@@ -51,12 +56,18 @@ final class ClaimCommandValidation {
         }
     }
 
-    private static void identity(String tenantId, String consumerId, long epoch) {
-        text("tenant_id", tenantId, MAX_ID_LENGTH, true);
-        text("consumer_id", consumerId, MAX_ID_LENGTH, true);
+    /** Checks a claim's identity: ids present, short enough, free of control characters; epoch not negative. */
+    public static void identity(String tenantId, String consumerId, long epoch) {
+        id("tenant_id", tenantId, true);
+        id("consumer_id", consumerId, true);
         if (epoch < 0) {
             throw invalid("epoch must not be negative, was " + epoch);
         }
+    }
+
+    /** Checks an id such as a tenant, runner or wake id. */
+    public static void id(String field, String value, boolean required) {
+        text(field, value, MAX_ID_LENGTH, required);
     }
 
     private static void text(String field, String value, int maxLength, boolean required) {
@@ -75,6 +86,26 @@ final class ClaimCommandValidation {
         if (value.chars().anyMatch(Character::isISOControl)) {
             throw invalid(field + " must not contain control characters");
         }
+        int utf8Length = utf8Length(field, value);
+        if (utf8Length > maxLength) {
+            throw invalid(field + " must be at most " + maxLength + " bytes in UTF-8, was " + utf8Length);
+        }
+    }
+
+    private static int utf8Length(String field, String value) {
+        int bytes = 0;
+        for (int i = 0; i < value.length(); i++) {
+            char c = value.charAt(i);
+            if (Character.isHighSurrogate(c) && i + 1 < value.length() && Character.isLowSurrogate(value.charAt(i + 1))) {
+                bytes += 4;
+                i++;
+            } else if (Character.isSurrogate(c)) {
+                throw invalid(field + " must be valid Unicode (it has an unpaired surrogate)");
+            } else {
+                bytes += c < 0x80 ? 1 : c < 0x800 ? 2 : 3;
+            }
+        }
+        return bytes;
     }
 
     private static ClaimRejectedException invalid(String message) {
