@@ -17,7 +17,13 @@ public enum ClaimErrorCode {
     /** The epoch exists with different data, or a concurrent change won. */
     CONFLICT("conflict"),
     /** The command itself is malformed: a missing field, an out-of-range value, an over-long id. */
-    VALIDATION_FAILED("validation_failed");
+    VALIDATION_FAILED("validation_failed"),
+    /** The request itself is not one the service takes: an unknown path, method or media type. */
+    UNSUPPORTED_REQUEST("unsupported_request"),
+    /** The ledger cannot answer right now (storage unreachable, time-out); the request may be retried. */
+    UNAVAILABLE("unavailable"),
+    /** Something failed inside the ledger that no request should cause; it is logged. */
+    INTERNAL_ERROR("internal_error");
 
     private final String code;
 

@@ -16,7 +16,7 @@ import java.util.Objects;
  */
 record ClaimTerm(long epoch, String entityUrl, String streamPath, String wakeId, String runnerId, Instant claimedAt,
                  Lease lease, Instant lastHeartbeatAt, long heartbeatCount, ClaimStatus status, Instant releasedAt,
-                 Instant endedAt, List<AckedStream> ackedStreams) {
+                 Instant endedAt, List<AckedStream> ackedStreams, Instant updatedAt) {
 
     ClaimTerm {
         Objects.requireNonNull(lease, "a claim always has a lease");
@@ -30,7 +30,7 @@ record ClaimTerm(long epoch, String entityUrl, String streamPath, String wakeId,
     static ClaimTerm materialized(ClaimMaterialized event) {
         Lease lease = new Lease(event.leaseExpiresAt(), Duration.ofMillis(event.leaseTtlMs()), event.leasePolicy());
         return new ClaimTerm(event.epoch(), event.entityUrl(), event.streamPath(), event.wakeId(), event.runnerId(),
-                event.claimedAt(), lease, null, 0, ClaimStatus.ACTIVE, null, null, List.of());
+                event.claimedAt(), lease, null, 0, ClaimStatus.ACTIVE, null, null, List.of(), event.claimedAt());
     }
 
     boolean isActive() {
@@ -49,22 +49,22 @@ record ClaimTerm(long epoch, String entityUrl, String streamPath, String wakeId,
 
     ClaimTerm heartbeat(Instant receivedAt, Instant recordedLeaseEnd) {
         return new ClaimTerm(epoch, entityUrl, streamPath, wakeId, runnerId, claimedAt, lease.recordedAs(recordedLeaseEnd),
-                receivedAt, heartbeatCount + 1, status, releasedAt, endedAt, ackedStreams);
+                receivedAt, heartbeatCount + 1, status, releasedAt, endedAt, ackedStreams, receivedAt);
     }
 
     ClaimTerm released(Instant at, List<AckedStream> acked) {
         return new ClaimTerm(epoch, entityUrl, streamPath, wakeId, runnerId, claimedAt, lease, lastHeartbeatAt,
-                heartbeatCount, ClaimStatus.RELEASED, at, at, acked);
+                heartbeatCount, ClaimStatus.RELEASED, at, at, acked, at);
     }
 
     ClaimTerm ended(ClaimStatus endStatus, Instant at) {
         return new ClaimTerm(epoch, entityUrl, streamPath, wakeId, runnerId, claimedAt, lease, lastHeartbeatAt,
-                heartbeatCount, endStatus, releasedAt, at, ackedStreams);
+                heartbeatCount, endStatus, releasedAt, at, ackedStreams, at);
     }
 
     ClaimState toState(String tenantId, String consumerId) {
         return new ClaimState(tenantId, consumerId, epoch, entityUrl, streamPath, wakeId, runnerId, status, claimedAt,
                 lastHeartbeatAt, lease.expiresAt(), lease.ttl().toMillis(), lease.policy(), releasedAt, endedAt,
-                status.isEnded() ? status.wireName() : null, ackedStreams, heartbeatCount);
+                status.isEnded() ? status.wireName() : null, ackedStreams, heartbeatCount, updatedAt);
     }
 }

@@ -2,6 +2,7 @@ package dev.claimsledger.server;
 
 import dev.claimsledger.core.LeaseLimits;
 import java.time.Clock;
+import java.time.Duration;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 
@@ -11,9 +12,10 @@ import org.springframework.context.annotation.Configuration;
 @Configuration(proxyBeanMethods = false)
 class ClaimsCoreConfiguration {
 
+    /** Ticks in microseconds, the precision PostgreSQL keeps, so a time reads the same from events and rows. */
     @Bean
     Clock ledgerClock() {
-        return Clock.systemUTC();
+        return Clock.tick(Clock.systemUTC(), Duration.ofNanos(1_000));
     }
 
     @Bean

@@ -13,12 +13,14 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
  * @param lease     the TTLs a claim may ask for
  * @param snapshot  how often the Claim aggregate is snapshotted
  * @param deadlines the persistent deadline scheduler
+ * @param http      the HTTP API
  */
 @ConfigurationProperties("claims")
 public record ClaimsProperties(@DefaultValue("./data") Path dataDir,
                                @DefaultValue Lease lease,
                                @DefaultValue Snapshot snapshot,
-                               @DefaultValue Deadlines deadlines) {
+                               @DefaultValue Deadlines deadlines,
+                               @DefaultValue Http http) {
 
     /**
      * @param minTtl the shortest lease a claim may ask for
@@ -37,5 +39,11 @@ public record ClaimsProperties(@DefaultValue("./data") Path dataDir,
      * @param pollingInterval how often the scheduler looks for due deadlines; bounds how late an expiry can be
      */
     public record Deadlines(@DefaultValue("1s") Duration pollingInterval) {
+    }
+
+    /**
+     * @param requestTimeout how long a request waits for its command or query before it answers 503
+     */
+    public record Http(@DefaultValue("10s") Duration requestTimeout) {
     }
 }

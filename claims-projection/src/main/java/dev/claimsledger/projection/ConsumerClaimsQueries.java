@@ -1,0 +1,133 @@
+package dev.claimsledger.projection;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.type.TypeReference;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.claimsledger.api.AckedStream;
+import dev.claimsledger.api.ClaimPage;
+import dev.claimsledger.api.ClaimState;
+import dev.claimsledger.api.ClaimStatus;
+import dev.claimsledger.api.FindClaim;
+import dev.claimsledger.api.FindClaims;
+import dev.claimsledger.api.FindRunnerHealth;
+import dev.claimsledger.api.LeasePolicy;
+import dev.claimsledger.api.RunnerHealth;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.time.Instant;
+import java.time.OffsetDateTime;
+import java.util.List;
+import java.util.Locale;
+import java.util.Optional;
+import org.axonframework.queryhandling.QueryHandler;
+import org.springframework.jdbc.core.simple.JdbcClient;
+import org.springframework.stereotype.Component;
+
+/**
+ * Answers the read-model queries from {@code consumer_claims}.
+ */
+@Component
+public class ConsumerClaimsQueries {
+
+    private static final String COLUMNS = """
+            tenant_id, consumer_id, epoch, wake_id, entity_url, stream_path, runner_id, status, claimed_at,
+            last_heartbeat_at, lease_expires_at, released_at, acked_streams, updated_at, lease_ttl_ms, lease_policy,
+            heartbeat_count, ended_at, end_reason
+            """;
+    private static final TypeReference<List<AckedStream>> ACKED_STREAMS = new TypeReference<>() {
+    };
+
+    private final JdbcClient jdbc;
+    private final ObjectMapper json = new ObjectMapper();
+
+    public ConsumerClaimsQueries(JdbcClient jdbc) {
+        this.jdbc = jdbc;
+    }
+
+    @QueryHandler
+    public Optional<ClaimState> handle(FindClaim query) {
+        return jdbc.sql("SELECT " + COLUMNS + " FROM consumer_claims"
+                        + " WHERE tenant_id = :tenant AND consumer_id = :consumer AND epoch = :epoch")
+                .param("tenant", query.tenantId())
+                .param("consumer", query.consumerId())
+                .param("epoch", query.epoch())
+                .query(this::claim)
+                .optional();
+    }
+
+    @QueryHandler
+    public ClaimPage handle(FindClaims query) {
+        StringBuilder sql = new StringBuilder("SELECT " + COLUMNS + " FROM consumer_claims WHERE tenant_id = :tenant");
+        if (query.status() != null) {
+            sql.append(" AND status = :status");
+        }
+        if (query.runnerId() != null) {
+            sql.append(" AND runner_id = :runner");
+        }
+        if (query.entityUrl() != null) {
+            sql.append(" AND entity_url = :entity");
+        }
+        ClaimCursor after = query.cursor() == null ? null : ClaimCursor.decode(query.cursor());
+        if (after != null) {
+            sql.append(" AND (consumer_id > :afterConsumer OR (consumer_id = :afterConsumer AND epoch > :afterEpoch))");
+        }
+        sql.append(" ORDER BY consumer_id, epoch LIMIT :limit");
+        JdbcClient.StatementSpec statement = jdbc.sql(sql.toString())
+                .param("tenant", query.tenantId())
+                .param("limit", query.limit() + 1);
+        if (query.status() != null) {
+            statement = statement.param("status", query.status().wireName());
+        }
+        if (query.runnerId() != null) {
+            statement = statement.param("runner", query.runnerId());
+        }
+        if (query.entityUrl() != null) {
+            statement = statement.param("entity", query.entityUrl());
+        }
+        if (after != null) {
+            statement = statement.param("afterConsumer", after.consumerId()).param("afterEpoch", after.epoch());
+        }
+        List<ClaimState> rows = statement.query(this::claim).list();
+        if (rows.size() <= query.limit()) {
+            return new ClaimPage(rows, null);
+        }
+        List<ClaimState> page = rows.subList(0, query.limit());
+        ClaimState last = page.get(page.size() - 1);
+        return new ClaimPage(page, new ClaimCursor(last.consumerId(), last.epoch()).encode());
+    }
+
+    @QueryHandler
+    public RunnerHealth handle(FindRunnerHealth query) {
+        List<ClaimState> active = jdbc.sql("SELECT " + COLUMNS + " FROM consumer_claims"
+                        + " WHERE tenant_id = :tenant AND runner_id = :runner AND status = 'active'"
+                        + " ORDER BY consumer_id, epoch")
+                .param("tenant", query.tenantId())
+                .param("runner", query.runnerId())
+                .query(this::claim)
+                .list();
+        return new RunnerHealth(query.runnerId(), active.size(), active);
+    }
+
+    private ClaimState claim(ResultSet row, int rowNumber) throws SQLException {
+        return new ClaimState(row.getString("tenant_id"), row.getString("consumer_id"), row.getLong("epoch"),
+                row.getString("entity_url"), row.getString("stream_path"), row.getString("wake_id"),
+                row.getString("runner_id"), ClaimStatus.valueOf(row.getString("status").toUpperCase(Locale.ROOT)),
+                instant(row, "claimed_at"), instant(row, "last_heartbeat_at"), instant(row, "lease_expires_at"),
+                row.getLong("lease_ttl_ms"), LeasePolicy.valueOf(row.getString("lease_policy").toUpperCase(Locale.ROOT)),
+                instant(row, "released_at"), instant(row, "ended_at"), row.getString("end_reason"),
+                ackedStreams(row.getString("acked_streams")), row.getLong("heartbeat_count"), instant(row, "updated_at"));
+    }
+
+    private List<AckedStream> ackedStreams(String stored) {
+        try {
+            return json.readValue(stored, ACKED_STREAMS);
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException("consumer_claims.acked_streams is not valid JSON: " + stored, e);
+        }
+    }
+
+    private static Instant instant(ResultSet row, String column) throws SQLException {
+        OffsetDateTime value = row.getObject(column, OffsetDateTime.class);
+        return value == null ? null : value.toInstant();
+    }
+}

@@ -1,0 +1,161 @@
+package dev.claimsledger.server.http;
+
+import dev.claimsledger.api.ClaimCommandResult;
+import dev.claimsledger.api.ClaimErrorCode;
+import dev.claimsledger.api.ClaimPage;
+import dev.claimsledger.api.ClaimState;
+import dev.claimsledger.api.ClaimStatus;
+import dev.claimsledger.api.FindClaim;
+import dev.claimsledger.api.FindClaims;
+import dev.claimsledger.api.FindRunnerHealth;
+import dev.claimsledger.api.MaterializeClaim;
+import dev.claimsledger.api.RecordHeartbeat;
+import dev.claimsledger.api.ReleaseClaim;
+import dev.claimsledger.api.RunnerHealth;
+import dev.claimsledger.core.ClaimCommandValidation;
+import dev.claimsledger.core.ClaimRejectedException;
+import dev.claimsledger.projection.ClaimCursor;
+import java.net.URI;
+import java.time.Clock;
+import java.time.Instant;
+import java.util.List;
+import java.util.Locale;
+import java.util.Optional;
+import org.axonframework.messaging.responsetypes.ResponseTypes;
+import org.springframework.http.HttpStatus;
+import org.springframework.http.MediaType;
+import org.springframework.http.ResponseEntity;
+import org.springframework.web.bind.annotation.GetMapping;
+import org.springframework.web.bind.annotation.PathVariable;
+import org.springframework.web.bind.annotation.PostMapping;
+import org.springframework.web.bind.annotation.RequestBody;
+import org.springframework.web.bind.annotation.RequestMapping;
+import org.springframework.web.bind.annotation.RequestParam;
+import org.springframework.web.bind.annotation.RestController;
+import org.springframework.web.util.UriComponentsBuilder;
+
+/**
+ * The claims HTTP API. Commands answer with the claim as the aggregate decided it (a caller always sees its own
+ * write); reads come from the {@code consumer_claims} read model, which may lag by a moment.
+ */
+@RestController
+@RequestMapping(path = "/v1/tenants/{tenant}", produces = MediaType.APPLICATION_JSON_VALUE)
+class ClaimsController {
+
+    static final int DEFAULT_PAGE_SIZE = 50;
+    static final int MAX_PAGE_SIZE = 500;
+
+    private final LedgerGateway ledger;
+    private final Clock clock;
+
+    ClaimsController(LedgerGateway ledger, Clock clock) {
+        this.ledger = ledger;
+        this.clock = clock;
+    }
+
+    @PostMapping(path = "/claims", consumes = MediaType.APPLICATION_JSON_VALUE)
+    ResponseEntity<ClaimJson> materialize(@PathVariable String tenant, @RequestBody ClaimRequests.Materialize body) {
+        MaterializeClaim command = new MaterializeClaim(tenant, body.consumerId(),
+                required("epoch", body.epoch()), body.entityUrl(), body.streamPath(), body.wakeId(), body.runnerId(),
+                required("lease_ttl_ms", body.leaseTtlMs()), body.leasePolicy());
+        ClaimCommandResult result = ledger.send(command);
+        ClaimState claim = result.claim();
+        URI location = UriComponentsBuilder.fromPath("/v1/tenants/{tenant}/claims/{consumer}/epochs/{epoch}")
+                .buildAndExpand(claim.tenantId(), claim.consumerId(), claim.epoch()).encode().toUri();
+        return ResponseEntity.status(result.appended() ? HttpStatus.CREATED : HttpStatus.OK)
+                .location(location)
+                .body(json(claim));
+    }
+
+    @PostMapping(path = "/claims/{consumer}/epochs/{epoch}/heartbeats")
+    ClaimJson heartbeat(@PathVariable String tenant, @PathVariable String consumer, @PathVariable long epoch,
+                        @RequestBody(required = false) ClaimRequests.Heartbeat body) {
+        return json(ledger.send(new RecordHeartbeat(tenant, consumer, epoch, body == null ? null : body.reportedAt()))
+                .claim());
+    }
+
+    @PostMapping(path = "/claims/{consumer}/epochs/{epoch}/release")
+    ClaimJson release(@PathVariable String tenant, @PathVariable String consumer, @PathVariable long epoch,
+                      @RequestBody(required = false) ClaimRequests.Release body) {
+        List<ClaimJson.AckedStreamJson> acked = body == null || body.ackedStreams() == null ? List.of() : body.ackedStreams();
+        if (acked.contains(null)) {
+            throw invalid("acked_streams must not contain null");
+        }
+        return json(ledger.send(new ReleaseClaim(tenant, consumer, epoch,
+                acked.stream().map(ClaimJson.AckedStreamJson::toAckedStream).toList())).claim());
+    }
+
+    @GetMapping("/claims/{consumer}/epochs/{epoch}")
+    ClaimJson claim(@PathVariable String tenant, @PathVariable String consumer, @PathVariable long epoch) {
+        ClaimCommandValidation.identity(tenant, consumer, epoch);
+        Optional<ClaimState> claim = ledger.query(new FindClaim(tenant, consumer, epoch),
+                ResponseTypes.optionalInstanceOf(ClaimState.class));
+        return json(claim.orElseThrow(() -> new ClaimRejectedException(ClaimErrorCode.CLAIM_NOT_FOUND,
+                "no claim of epoch " + epoch + " for consumer " + consumer)));
+    }
+
+    @GetMapping("/claims")
+    ClaimPageJson claims(@PathVariable String tenant,
+                         @RequestParam(required = false) String status,
+                         @RequestParam(name = "runner_id", required = false) String runnerId,
+                         @RequestParam(name = "entity_url", required = false) String entityUrl,
+                         @RequestParam(required = false) Integer limit,
+                         @RequestParam(required = false) String cursor) {
+        ClaimCommandValidation.id("tenant_id", tenant, true);
+        ClaimCommandValidation.id("runner_id", runnerId, false);
+        int pageSize = limit == null ? DEFAULT_PAGE_SIZE : limit;
+        if (pageSize < 1 || pageSize > MAX_PAGE_SIZE) {
+            throw invalid("limit must be between 1 and " + MAX_PAGE_SIZE + ", was " + pageSize);
+        }
+        if (cursor != null) {
+            try {
+                ClaimCursor.decode(cursor);
+            } catch (IllegalArgumentException e) {
+                throw invalid("cursor is not one this service gave out");
+            }
+        }
+        ClaimPage page = ledger.query(new FindClaims(tenant, status(status), runnerId, entityUrl, pageSize, cursor),
+                ResponseTypes.instanceOf(ClaimPage.class));
+        Instant now = clock.instant();
+        return new ClaimPageJson(page.claims().stream().map(claim -> ClaimJson.of(claim, now)).toList(),
+                page.nextCursor());
+    }
+
+    @GetMapping("/runners/{runner}/health")
+    RunnerHealthJson runnerHealth(@PathVariable String tenant, @PathVariable String runner) {
+        ClaimCommandValidation.id("tenant_id", tenant, true);
+        ClaimCommandValidation.id("runner_id", runner, true);
+        RunnerHealth health = ledger.query(new FindRunnerHealth(tenant, runner),
+                ResponseTypes.instanceOf(RunnerHealth.class));
+        Instant now = clock.instant();
+        return new RunnerHealthJson(health.runnerId(), new RunnerHealthJson.Claims(health.activeCount(),
+                health.active().stream().map(claim -> ClaimJson.of(claim, now)).toList()));
+    }
+
+    private ClaimJson json(ClaimState claim) {
+        return ClaimJson.of(claim, clock.instant());
+    }
+
+    private static ClaimStatus status(String status) {
+        if (status == null) {
+            return null;
+        }
+        for (ClaimStatus candidate : ClaimStatus.values()) {
+            if (candidate.wireName().equals(status.toLowerCase(Locale.ROOT))) {
+                return candidate;
+            }
+        }
+        throw invalid("status must be one of active, released, expired, superseded");
+    }
+
+    private static long required(String field, Long value) {
+        if (value == null) {
+            throw invalid(field + " is required");
+        }
+        return value;
+    }
+
+    private static ClaimRejectedException invalid(String message) {
+        return new ClaimRejectedException(ClaimErrorCode.VALIDATION_FAILED, message);
+    }
+}
