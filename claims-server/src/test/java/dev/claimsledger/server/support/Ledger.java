@@ -19,6 +19,24 @@ public final class Ledger {
     }
 
     public static ConfigurableApplicationContext start(TestDatabase database, Map<String, Object> extraProperties) {
+        return start(database, extraProperties, WebApplicationType.NONE);
+    }
+
+    /** The ledger with its HTTP server on a free port of 127.0.0.1; see {@link #baseUrl}. */
+    public static ConfigurableApplicationContext startWithHttp(TestDatabase database,
+                                                               Map<String, Object> extraProperties) {
+        Map<String, Object> properties = new HashMap<>(extraProperties);
+        properties.putIfAbsent("server.port", 0);
+        return start(database, properties, WebApplicationType.SERVLET);
+    }
+
+    /** Where the HTTP API of a ledger started by {@link #startWithHttp} listens, e.g. {@code http://127.0.0.1:41234}. */
+    public static String baseUrl(ConfigurableApplicationContext context) {
+        return "http://127.0.0.1:" + context.getEnvironment().getProperty("local.server.port");
+    }
+
+    private static ConfigurableApplicationContext start(TestDatabase database, Map<String, Object> extraProperties,
+                                                        WebApplicationType webApplicationType) {
         Map<String, Object> properties = new HashMap<>(database.properties());
         properties.put("spring.main.banner-mode", "off");
         properties.put("claims.deadlines.polling-interval", "200ms");
@@ -28,7 +46,7 @@ public final class Ledger {
                 .map(entry -> "--" + entry.getKey() + "=" + entry.getValue())
                 .toArray(String[]::new);
         return new SpringApplicationBuilder(ClaimsLedgerApplication.class)
-                .web(WebApplicationType.NONE)
+                .web(webApplicationType)
                 .run(arguments);
     }
 
