@@ -1,0 +1,107 @@
+package dev.claimsledger.server;
+
+import dev.claimsledger.api.ClaimLeaseExpired;
+import dev.claimsledger.api.ClaimMaterialized;
+import dev.claimsledger.api.ClaimReleased;
+import dev.claimsledger.api.ClaimSuperseded;
+import dev.claimsledger.api.HeartbeatReceived;
+import dev.claimsledger.projection.ConsumerClaimsProjection;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
+import java.util.OptionalLong;
+import org.axonframework.config.EventProcessingConfiguration;
+import org.axonframework.config.ProcessingGroup;
+import org.axonframework.eventhandling.EventHandler;
+import org.axonframework.eventhandling.EventTrackerStatus;
+import org.axonframework.eventhandling.StreamingEventProcessor;
+import org.axonframework.eventhandling.TrackingToken;
+import org.axonframework.eventsourcing.eventstore.EventStore;
+import org.springframework.jdbc.core.simple.JdbcClient;
+import org.springframework.stereotype.Component;
+
+/**
+ * The ledger's own metrics, next to Axon's and the JVM's at {@code /actuator/prometheus}: events counted as this node
+ * publishes them (a subscribing processor), active claims and projection lag read when scraped.
+ */
+@Component
+@ProcessingGroup(ClaimsMetrics.PROCESSING_GROUP)
+class ClaimsMetrics {
+
+    static final String PROCESSING_GROUP = "claims-metrics";
+
+    private final Counter claimed;
+    private final Counter heartbeats;
+    private final Counter released;
+    private final Counter expired;
+    private final Counter superseded;
+
+    ClaimsMetrics(MeterRegistry registry, JdbcClient jdbc, EventStore eventStore,
+                  EventProcessingConfiguration processing) {
+        claimed = counter(registry, "claims.materialized", "claims made");
+        heartbeats = counter(registry, "claims.heartbeats", "heartbeats recorded");
+        released = counter(registry, "claims.released", "claims released");
+        expired = counter(registry, "claims.expired", "leases expired by their watchdog deadline");
+        superseded = counter(registry, "claims.superseded", "claims ended by a higher epoch");
+        Gauge.builder("claims.active", jdbc, ClaimsMetrics::activeClaims)
+                .description("active claims in the consumer_claims read model")
+                .register(registry);
+        Gauge.builder("claims.projection.lag.events", () -> projectionLag(eventStore, processing))
+                .description("events stored but not yet applied to consumer_claims")
+                .register(registry);
+    }
+
+    @EventHandler
+    void on(ClaimMaterialized event) {
+        claimed.increment();
+    }
+
+    @EventHandler
+    void on(HeartbeatReceived event) {
+        heartbeats.increment();
+    }
+
+    @EventHandler
+    void on(ClaimReleased event) {
+        released.increment();
+    }
+
+    @EventHandler
+    void on(ClaimLeaseExpired event) {
+        expired.increment();
+    }
+
+    @EventHandler
+    void on(ClaimSuperseded event) {
+        superseded.increment();
+    }
+
+    private static Counter counter(MeterRegistry registry, String name, String description) {
+        return Counter.builder(name).description(description).register(registry);
+    }
+
+    private static double activeClaims(JdbcClient jdbc) {
+        return jdbc.sql("SELECT count(*) FROM consumer_claims WHERE status = 'active'").query(Long.class).single();
+    }
+
+    private static double projectionLag(EventStore eventStore, EventProcessingConfiguration processing) {
+        StreamingEventProcessor processor = processing
+                .eventProcessor(ConsumerClaimsProjection.PROCESSING_GROUP, StreamingEventProcessor.class)
+                .orElse(null);
+        if (processor == null) {
+            return Double.NaN;
+        }
+        TrackingToken headToken = eventStore.createHeadToken();
+        OptionalLong head = headToken == null ? OptionalLong.empty() : headToken.position();
+        long behind = processor.processingStatus().values().stream()
+                .map(EventTrackerStatus::getTrackingToken)
+                .mapToLong(token -> head.orElse(0) - position(token))
+                .max()
+                .orElse(head.orElse(0));
+        return Math.max(0, behind);
+    }
+
+    private static long position(TrackingToken token) {
+        return token == null ? -1 : token.position().orElse(-1);
+    }
+}
