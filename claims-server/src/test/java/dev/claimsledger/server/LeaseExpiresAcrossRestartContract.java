@@ -6,7 +6,10 @@ import static org.awaitility.Awaitility.await;
 import dev.claimsledger.api.ClaimCommandResult;
 import dev.claimsledger.api.ClaimLeaseExpired;
 import dev.claimsledger.api.ClaimMaterialized;
+import dev.claimsledger.api.ClaimState;
+import dev.claimsledger.api.ClaimStatus;
 import dev.claimsledger.api.ConsumerRef;
+import dev.claimsledger.api.FindClaim;
 import dev.claimsledger.api.LeasePolicy;
 import dev.claimsledger.api.MaterializeClaim;
 import dev.claimsledger.server.support.Ledger;
@@ -18,12 +21,14 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import org.axonframework.commandhandling.gateway.CommandGateway;
+import org.axonframework.messaging.responsetypes.ResponseTypes;
+import org.axonframework.queryhandling.QueryGateway;
 import org.junit.jupiter.api.Test;
 import org.springframework.context.ConfigurableApplicationContext;
 
 /**
  * The promise behind the product: a lease that runs out while no server is running still expires, soon after a server
- * is back. Run against each storage the ledger supports.
+ * is back, and the read model shows it expired. Run against each storage the ledger supports.
  */
 abstract class LeaseExpiresAcrossRestartContract {
 
@@ -61,6 +66,16 @@ abstract class LeaseExpiresAcrossRestartContract {
             assertThat(expired.leaseExpiresAt()).isEqualTo(leaseEnd);
             assertThat(expired.expiredAt()).as("never expired before the lease's end").isAfterOrEqualTo(leaseEnd);
             await().atMost(Duration.ofSeconds(5)).until(() -> pendingDeadlines(database) == 0);
+
+            QueryGateway queries = second.getBean(QueryGateway.class);
+            await().atMost(Duration.ofSeconds(10)).pollInterval(Duration.ofMillis(100)).untilAsserted(() ->
+                    assertThat(queries.query(new FindClaim(consumer.tenantId(), consumer.consumerId(), 1),
+                                    ResponseTypes.optionalInstanceOf(ClaimState.class)).get())
+                            .hasValueSatisfying(row -> {
+                                assertThat(row.status()).isEqualTo(ClaimStatus.EXPIRED);
+                                assertThat(row.endReason()).isEqualTo("expired");
+                                assertThat(row.endedAt()).isEqualTo(expired.expiredAt());
+                            }));
         }
     }
 
