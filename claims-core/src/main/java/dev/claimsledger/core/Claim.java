@@ -73,8 +73,13 @@ class Claim {
         Instant now = clock.instant();
         if (current != null && current.isActive()) {
             deadlines.cancelAllWithinScope(LeaseExpiryDue.DEADLINE);
-            apply(new ClaimSuperseded(command.tenantId(), command.consumerId(), current.epoch(), command.epoch(), now,
-                    current.lease().expiresAt()));
+            if (current.lease().hasLapsedAt(now)) {
+                // its watchdog has not fired yet, but the lease ran out before the new epoch came: that is an expiry
+                apply(new ClaimLeaseExpired(tenantId, consumerId, current.epoch(), now, current.lease().expiresAt()));
+            } else {
+                apply(new ClaimSuperseded(tenantId, consumerId, current.epoch(), command.epoch(), now,
+                        current.lease().expiresAt()));
+            }
         }
         Lease lease = Lease.grant(now, Duration.ofMillis(command.leaseTtlMs()), LeasePolicy.orDefault(command.leasePolicy()));
         apply(new ClaimMaterialized(command.tenantId(), command.consumerId(), command.epoch(), command.entityUrl(),
