@@ -77,8 +77,8 @@ public final class ClaimCommandValidation {
             }
             return;
         }
-        if (required && value.isBlank()) {
-            throw invalid(field + " must not be blank");
+        if (value.isBlank()) {
+            throw invalid(field + (required ? " must not be blank" : " must not be blank when given"));
         }
         if (value.length() > maxLength) {
             throw invalid(field + " must be at most " + maxLength + " characters, was " + value.length());
