@@ -22,7 +22,10 @@ import java.time.Instant;
 import org.axonframework.commandhandling.CommandHandler;
 import org.axonframework.deadline.DeadlineManager;
 import org.axonframework.deadline.annotation.DeadlineHandler;
+import org.axonframework.eventhandling.SequenceNumber;
 import org.axonframework.eventsourcing.EventSourcingHandler;
+import org.axonframework.messaging.MetaData;
+import org.axonframework.messaging.annotation.MetaDataValue;
 import org.axonframework.modelling.command.AggregateCreationPolicy;
 import org.axonframework.modelling.command.AggregateIdentifier;
 import org.axonframework.modelling.command.CreationPolicy;
@@ -30,7 +33,8 @@ import org.axonframework.spring.stereotype.Aggregate;
 
 /**
  * All claims of one consumer, epoch after epoch, in one ordered stream. Command handlers decide and apply; the
- * event-sourcing handlers only remember. Time comes from the injected {@link Clock} only.
+ * event-sourcing handlers only remember. Time comes from the injected {@link Clock} only. Every event is chained to
+ * the one before it by {@link EventChain}.
  *
  * <p>Commands reach it already shape-checked by {@link ClaimCommandInterceptor}.
  *
@@ -50,6 +54,8 @@ class Claim {
     private String consumerId;
     @JsonProperty
     private ClaimTerm current;
+    @JsonProperty
+    private ChainHead chainHead = ChainHead.EMPTY;
 
     Claim() {
         // for Axon and for snapshot deserialization
@@ -57,7 +63,7 @@ class Claim {
 
     @CommandHandler
     @CreationPolicy(AggregateCreationPolicy.CREATE_IF_MISSING)
-    ClaimCommandResult handle(MaterializeClaim command, Clock clock, DeadlineManager deadlines) {
+    ClaimCommandResult handle(MaterializeClaim command, Clock clock, DeadlineManager deadlines, EventChain chain) {
         if (current != null) {
             if (command.epoch() < current.epoch()) {
                 throw staleEpoch(command.epoch());
@@ -75,22 +81,23 @@ class Claim {
             deadlines.cancelAllWithinScope(LeaseExpiryDue.DEADLINE);
             if (current.lease().hasLapsedAt(now)) {
                 // its watchdog has not fired yet, but the lease ran out before the new epoch came: that is an expiry
-                apply(new ClaimLeaseExpired(tenantId, consumerId, current.epoch(), now, current.lease().expiresAt()));
+                record(chain, streamId, new ClaimLeaseExpired(tenantId, consumerId, current.epoch(), now,
+                        current.lease().expiresAt()));
             } else {
-                apply(new ClaimSuperseded(tenantId, consumerId, current.epoch(), command.epoch(), now,
+                record(chain, streamId, new ClaimSuperseded(tenantId, consumerId, current.epoch(), command.epoch(), now,
                         current.lease().expiresAt()));
             }
         }
         Lease lease = Lease.grant(now, Duration.ofMillis(command.leaseTtlMs()), LeasePolicy.orDefault(command.leasePolicy()));
-        apply(new ClaimMaterialized(command.tenantId(), command.consumerId(), command.epoch(), command.entityUrl(),
-                command.streamPath(), command.wakeId(), command.runnerId(), command.leaseTtlMs(), lease.policy(), now,
-                lease.expiresAt()));
+        record(chain, command.streamId(), new ClaimMaterialized(command.tenantId(), command.consumerId(),
+                command.epoch(), command.entityUrl(), command.streamPath(), command.wakeId(), command.runnerId(),
+                command.leaseTtlMs(), lease.policy(), now, lease.expiresAt()));
         deadlines.schedule(lease.expiresAt(), LeaseExpiryDue.DEADLINE, new LeaseExpiryDue(command.epoch()));
         return result(true);
     }
 
     @CommandHandler
-    ClaimCommandResult handle(RecordHeartbeat command, Clock clock) {
+    ClaimCommandResult handle(RecordHeartbeat command, Clock clock, EventChain chain) {
         requireCurrentEpoch(command.epoch());
         Instant now = clock.instant();
         if (current.isActive() && current.lease().hasLapsedAt(now)) {
@@ -101,12 +108,13 @@ class Claim {
                     "epoch " + current.epoch() + " has ended (" + current.status().wireName() + ")");
         }
         Lease renewed = current.lease().afterHeartbeat(now);
-        apply(new HeartbeatReceived(tenantId, consumerId, current.epoch(), now, command.reportedAt(), renewed.expiresAt()));
+        record(chain, streamId,
+                new HeartbeatReceived(tenantId, consumerId, current.epoch(), now, command.reportedAt(), renewed.expiresAt()));
         return result(true);
     }
 
     @CommandHandler
-    ClaimCommandResult handle(ReleaseClaim command, Clock clock, DeadlineManager deadlines) {
+    ClaimCommandResult handle(ReleaseClaim command, Clock clock, DeadlineManager deadlines, EventChain chain) {
         requireCurrentEpoch(command.epoch());
         if (current.status() == ClaimStatus.RELEASED) {
             return result(false);
@@ -119,14 +127,14 @@ class Claim {
             throw new ClaimRejectedException(ClaimErrorCode.CLAIM_NOT_ACTIVE,
                     "epoch " + current.epoch() + " has ended (" + current.status().wireName() + ")");
         }
-        apply(new ClaimReleased(tenantId, consumerId, current.epoch(), now, command.ackedStreams(),
+        record(chain, streamId, new ClaimReleased(tenantId, consumerId, current.epoch(), now, command.ackedStreams(),
                 current.lease().expiresAt()));
         deadlines.cancelAllWithinScope(LeaseExpiryDue.DEADLINE);
         return result(true);
     }
 
     @DeadlineHandler(deadlineName = LeaseExpiryDue.DEADLINE)
-    void on(LeaseExpiryDue due, Clock clock, DeadlineManager deadlines) {
+    void on(LeaseExpiryDue due, Clock clock, DeadlineManager deadlines, EventChain chain) {
         if (current == null || current.epoch() != due.epoch() || !current.isActive()) {
             return;
         }
@@ -136,11 +144,13 @@ class Claim {
             deadlines.schedule(current.lease().expiresAt(), LeaseExpiryDue.DEADLINE, due);
             return;
         }
-        apply(new ClaimLeaseExpired(tenantId, consumerId, current.epoch(), now, current.lease().expiresAt()));
+        record(chain, streamId, new ClaimLeaseExpired(tenantId, consumerId, current.epoch(), now,
+                current.lease().expiresAt()));
     }
 
     @EventSourcingHandler
-    void on(ClaimMaterialized event) {
+    void on(ClaimMaterialized event, @SequenceNumber long sequence, @MetaDataValue(EventChain.HASH_KEY) String hash) {
+        chainHead = new ChainHead(sequence, hash);
         streamId = ConsumerRef.streamId(event.tenantId(), event.consumerId());
         tenantId = event.tenantId();
         consumerId = event.consumerId();
@@ -148,23 +158,33 @@ class Claim {
     }
 
     @EventSourcingHandler
-    void on(HeartbeatReceived event) {
+    void on(HeartbeatReceived event, @SequenceNumber long sequence, @MetaDataValue(EventChain.HASH_KEY) String hash) {
+        chainHead = new ChainHead(sequence, hash);
         current = current.heartbeat(event.receivedAt(), event.leaseExpiresAt());
     }
 
     @EventSourcingHandler
-    void on(ClaimReleased event) {
+    void on(ClaimReleased event, @SequenceNumber long sequence, @MetaDataValue(EventChain.HASH_KEY) String hash) {
+        chainHead = new ChainHead(sequence, hash);
         current = current.released(event.releasedAt(), event.ackedStreams());
     }
 
     @EventSourcingHandler
-    void on(ClaimLeaseExpired event) {
+    void on(ClaimLeaseExpired event, @SequenceNumber long sequence, @MetaDataValue(EventChain.HASH_KEY) String hash) {
+        chainHead = new ChainHead(sequence, hash);
         current = current.ended(ClaimStatus.EXPIRED, event.expiredAt());
     }
 
     @EventSourcingHandler
-    void on(ClaimSuperseded event) {
+    void on(ClaimSuperseded event, @SequenceNumber long sequence, @MetaDataValue(EventChain.HASH_KEY) String hash) {
+        chainHead = new ChainHead(sequence, hash);
         current = current.ended(ClaimStatus.SUPERSEDED, event.supersededAt());
+    }
+
+    /** Applies an event with its chain hash, computed from the stream's previous one. */
+    private void record(EventChain chain, String stream, Object event) {
+        String hash = chain.hashOf(stream, chainHead.nextSequence(), event, chainHead.hash());
+        apply(event, MetaData.with(EventChain.HASH_KEY, hash));
     }
 
     private void requireCurrentEpoch(long epoch) {

@@ -29,6 +29,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 import org.axonframework.commandhandling.CommandExecutionException;
 import org.axonframework.deadline.DeadlineMessage;
+import org.axonframework.serialization.json.JacksonSerializer;
 import org.axonframework.test.aggregate.AggregateTestFixture;
 import org.axonframework.test.aggregate.TestExecutor;
 import org.hamcrest.Description;
@@ -72,6 +73,8 @@ class ClaimAggregateTest {
         fixture = new AggregateTestFixture<>(Claim.class);
         clock = new FixtureClock(fixture::currentTime);
         fixture.registerInjectableResource(clock);
+        fixture.registerInjectableResource(new EventChain(JacksonSerializer.builder()
+                .objectMapper(LedgerObjectMapper.create()).build()));
         fixture.registerCommandHandlerInterceptor(new ClaimCommandInterceptor(LeaseLimits.DEFAULT));
     }
 

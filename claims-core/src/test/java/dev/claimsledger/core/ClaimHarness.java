@@ -13,10 +13,13 @@ import org.axonframework.config.Configuration;
 import org.axonframework.config.ConfigurationScopeAwareProvider;
 import org.axonframework.config.DefaultConfigurer;
 import org.axonframework.deadline.DeadlineManager;
+import org.axonframework.eventhandling.DomainEventMessage;
 import org.axonframework.eventsourcing.eventstore.inmemory.InMemoryEventStorageEngine;
 import org.axonframework.messaging.Message;
 import org.axonframework.messaging.ScopeAware;
 import org.axonframework.messaging.ScopeAwareProvider;
+import org.axonframework.serialization.Serializer;
+import org.axonframework.serialization.json.JacksonSerializer;
 import org.axonframework.test.deadline.StubDeadlineManager;
 
 /**
@@ -41,8 +44,10 @@ final class ClaimHarness implements AutoCloseable {
     ClaimHarness() {
         config = DefaultConfigurer.defaultConfiguration()
                 .configureAggregate(Claim.class)
+                .configureSerializer(c -> JacksonSerializer.builder().objectMapper(LedgerObjectMapper.create()).build())
                 .configureEmbeddedEventStore(c -> new InMemoryEventStorageEngine())
                 .registerComponent(Clock.class, c -> clock)
+                .registerComponent(EventChain.class, c -> new EventChain(c.serializer()))
                 .configureDeadlineManager(c -> deadlines)
                 .buildConfiguration();
         config.commandBus().registerHandlerInterceptor(new ClaimCommandInterceptor(LeaseLimits.DEFAULT));
@@ -87,6 +92,26 @@ final class ClaimHarness implements AutoCloseable {
     /** The payloads of every event stored for the aggregate {@code streamId}, in order. */
     List<Object> events(String streamId) {
         return config.eventStore().readEvents(streamId).asStream().<Object>map(Message::getPayload).toList();
+    }
+
+    /**
+     * The sequence number of the first event of {@code streamId} whose chain hash is not the one recomputed from the
+     * stored form of the events before it, or -1 when the whole chain holds.
+     */
+    long firstChainBreak(String streamId) {
+        Serializer serializer = config.serializer();
+        String previous = null;
+        for (DomainEventMessage<?> event : config.eventStore().readEvents(streamId).asStream().toList()) {
+            byte[] stored = serializer.serialize(event.getPayload(), byte[].class).getData();
+            String expected = EventChain.hash(streamId, event.getSequenceNumber(), event.getPayloadType().getName(),
+                    stored, previous);
+            Object recorded = event.getMetaData().get(EventChain.HASH_KEY);
+            if (!expected.equals(recorded)) {
+                return event.getSequenceNumber();
+            }
+            previous = expected;
+        }
+        return -1;
     }
 
     @Override

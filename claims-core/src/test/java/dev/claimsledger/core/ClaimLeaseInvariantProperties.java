@@ -51,7 +51,8 @@ import org.axonframework.commandhandling.CommandExecutionException;
  *     <li>an active claim's lease is always in the future: every lapsed lease was expired by its deadline;</li>
  *     <li>a heartbeat leaves a FIXED lease alone and moves a RENEW_ON_HEARTBEAT lease to max(lease, now + ttl);</li>
  *     <li>the worker's reportedAt never influences the lease: a twin consumer that receives every command without
- *     reportedAt ends up with the same leases and outcomes.</li>
+ *     reportedAt ends up with the same leases and outcomes;</li>
+ *     <li>every event's chain hash is the one recomputed from the stored events before it.</li>
  * </ol>
  * On top of these, each outcome is compared with a small reference expectation where the answer is unambiguous.
  */
@@ -212,6 +213,8 @@ class ClaimLeaseInvariantProperties {
             checkTwinLeases();
             checkStream(stream);
             checkLiveness(ledger.now());
+            long chainBreak = ledger.firstChainBreak(streamId);
+            require(chainBreak < 0, "10", "the hash chain breaks at sequence " + chainBreak);
         }
 
         /** Which paths the run took, so that the statistics show the generator reaches them. */

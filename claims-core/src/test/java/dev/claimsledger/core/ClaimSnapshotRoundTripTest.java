@@ -156,17 +156,19 @@ class ClaimSnapshotRoundTripTest {
     /** A claim sourced from its history through its own event-sourcing handlers. */
     private static Claim claimFrom(List<Object> events) {
         Claim claim = new Claim();
+        long sequence = 0;
         for (Object event : events) {
+            String hash = "hash-" + sequence;
             if (event instanceof ClaimMaterialized e) {
-                claim.on(e);
+                claim.on(e, sequence++, hash);
             } else if (event instanceof HeartbeatReceived e) {
-                claim.on(e);
+                claim.on(e, sequence++, hash);
             } else if (event instanceof ClaimReleased e) {
-                claim.on(e);
+                claim.on(e, sequence++, hash);
             } else if (event instanceof ClaimLeaseExpired e) {
-                claim.on(e);
+                claim.on(e, sequence++, hash);
             } else if (event instanceof ClaimSuperseded e) {
-                claim.on(e);
+                claim.on(e, sequence++, hash);
             } else {
                 throw new IllegalArgumentException("not a claim event: " + event);
             }

@@ -1,0 +1,59 @@
+package dev.claimsledger.core;
+
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.HexFormat;
+import java.util.Objects;
+import org.axonframework.serialization.Serializer;
+
+/**
+ * The tamper-evidence chain of a consumer's stream. Every event carries, in its metadata under {@link #HASH_KEY}, the
+ * lowercase hex SHA-256 of
+ *
+ * <pre>
+ * "claims-ledger-chain/1\n" + aggregate_identifier + "\n" + sequence_number + "\n" + payload_type + "\n"
+ *     + previous_hash + "\n" + payload
+ * </pre>
+ *
+ * where the text parts are UTF-8, {@code sequence_number} is in decimal, {@code payload_type} is the event's class
+ * name as stored, {@code previous_hash} is the hash of the event before it in the same stream (empty for the first
+ * event), and {@code payload} is the exact bytes stored in the event store's payload column. Changing, removing or
+ * reordering any event breaks the chain from that event on.
+ */
+public class EventChain {
+
+    public static final String HASH_KEY = "ledger.chainHash";
+    static final String DOMAIN = "claims-ledger-chain/1";
+
+    private final Serializer serializer;
+
+    /** @param serializer the serializer the event store uses, so the hashed bytes are the stored bytes */
+    public EventChain(Serializer serializer) {
+        this.serializer = Objects.requireNonNull(serializer, "serializer");
+    }
+
+    /** The hash of {@code payload} appended at {@code sequence} of {@code streamId}, after {@code previousHash}. */
+    public String hashOf(String streamId, long sequence, Object payload, String previousHash) {
+        byte[] stored = serializer.serialize(payload, byte[].class).getData();
+        return hash(streamId, sequence, payload.getClass().getName(), stored, previousHash);
+    }
+
+    /** The chain hash from the stored columns of an event; what an auditor recomputes. */
+    public static String hash(String streamId, long sequence, String payloadType, byte[] payload, String previousHash) {
+        MessageDigest digest = sha256();
+        String header = DOMAIN + "\n" + streamId + "\n" + sequence + "\n" + payloadType + "\n"
+                + (previousHash == null ? "" : previousHash) + "\n";
+        digest.update(header.getBytes(StandardCharsets.UTF_8));
+        digest.update(payload);
+        return HexFormat.of().formatHex(digest.digest());
+    }
+
+    private static MessageDigest sha256() {
+        try {
+            return MessageDigest.getInstance("SHA-256");
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException("every Java runtime has SHA-256", e);
+        }
+    }
+}
