@@ -24,4 +24,23 @@ public record ConsumerRef(String tenantId, String consumerId) {
     public static String streamId(String tenantId, String consumerId) {
         return tenantId.length() + ":" + tenantId + "/" + consumerId;
     }
+
+    /**
+     * The consumer a stream id names; the inverse of {@link #streamId()}.
+     *
+     * @throws IllegalArgumentException when the text is not a stream id
+     */
+    public static ConsumerRef fromStreamId(String streamId) {
+        int colon = streamId.indexOf(':');
+        try {
+            int tenantLength = Integer.parseInt(streamId.substring(0, colon));
+            int slash = colon + 1 + tenantLength;
+            if (colon <= 0 || tenantLength < 0 || slash >= streamId.length() || streamId.charAt(slash) != '/') {
+                throw new IllegalArgumentException("not a stream id: " + streamId);
+            }
+            return new ConsumerRef(streamId.substring(colon + 1, slash), streamId.substring(slash + 1));
+        } catch (NumberFormatException | StringIndexOutOfBoundsException e) {
+            throw new IllegalArgumentException("not a stream id: " + streamId, e);
+        }
+    }
 }
