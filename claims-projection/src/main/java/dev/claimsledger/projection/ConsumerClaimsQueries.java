@@ -57,6 +57,9 @@ public class ConsumerClaimsQueries {
 
     @QueryHandler
     public ClaimPage handle(FindClaims query) {
+        if (query.limit() < 1) {
+            throw new IllegalArgumentException("a page holds at least one claim, limit was " + query.limit());
+        }
         StringBuilder sql = new StringBuilder("SELECT " + COLUMNS + " FROM consumer_claims WHERE tenant_id = :tenant");
         if (query.status() != null) {
             sql.append(" AND status = :status");

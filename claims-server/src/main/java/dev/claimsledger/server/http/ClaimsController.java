@@ -20,6 +20,7 @@ import java.time.Clock;
 import java.time.Instant;
 import java.util.List;
 import java.util.Locale;
+import java.util.Objects;
 import java.util.Optional;
 import org.axonframework.messaging.responsetypes.ResponseTypes;
 import org.springframework.http.HttpStatus;
@@ -78,7 +79,7 @@ class ClaimsController {
     ClaimJson release(@PathVariable String tenant, @PathVariable String consumer, @PathVariable long epoch,
                       @RequestBody(required = false) ClaimRequests.Release body) {
         List<ClaimJson.AckedStreamJson> acked = body == null || body.ackedStreams() == null ? List.of() : body.ackedStreams();
-        if (acked.contains(null)) {
+        if (acked.stream().anyMatch(Objects::isNull)) {
             throw invalid("acked_streams must not contain null");
         }
         return json(ledger.send(new ReleaseClaim(tenant, consumer, epoch,

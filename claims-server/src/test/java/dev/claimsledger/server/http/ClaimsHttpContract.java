@@ -1,0 +1,905 @@
+package dev.claimsledger.server.http;
+
+import static dev.claimsledger.server.http.LedgerHttp.claim;
+import static dev.claimsledger.server.http.LedgerHttp.claims;
+import static dev.claimsledger.server.http.LedgerHttp.heartbeats;
+import static dev.claimsledger.server.http.LedgerHttp.query;
+import static dev.claimsledger.server.http.LedgerHttp.release;
+import static dev.claimsledger.server.http.LedgerHttp.runnerHealth;
+import static dev.claimsledger.server.http.LedgerHttp.withQuery;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.github.kagkarlsson.scheduler.Scheduler;
+import dev.claimsledger.api.ClaimLeaseExpired;
+import dev.claimsledger.api.ClaimMaterialized;
+import dev.claimsledger.api.ClaimReleased;
+import dev.claimsledger.api.ConsumerRef;
+import dev.claimsledger.projection.ConsumerClaimsProjection;
+import dev.claimsledger.server.http.LedgerHttp.Reply;
+import dev.claimsledger.server.support.Ledger;
+import dev.claimsledger.server.support.TestDatabase;
+import java.net.URI;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Predicate;
+import java.util.function.Supplier;
+import java.util.stream.Stream;
+import java.util.stream.StreamSupport;
+import org.axonframework.config.Configuration;
+import org.axonframework.eventhandling.EventProcessor;
+import org.awaitility.core.ConditionFactory;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
+import org.junit.jupiter.params.provider.ValueSource;
+import org.springframework.context.ConfigurableApplicationContext;
+
+/**
+ * The claims HTTP API as a caller sees it: the whole ledger on a free port, real HTTP, a real database, run against
+ * each storage the ledger supports. One ledger serves the whole class; every test works with consumers (and, where it
+ * lists claims, a tenant) of its own, so the tests never see each other's claims.
+ *
+ * <p>Command answers come from the aggregate and are checked at once; reads come from the read model, which lags, so
+ * they are polled.
+ */
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+abstract class ClaimsHttpContract {
+
+    private static final String TENANT = "acme";
+    private static final long TTL_MS = 60_000;
+    private static final long SHORT_TTL_MS = 1_000;
+    private static final AtomicInteger SEQUENCE = new AtomicInteger();
+    private static final String SHARED_ENTITY = "https://example.test/entities/shared";
+    /**
+     * A release body. Releases made to set up another behaviour send one acked stream; what a release without acked
+     * streams does is {@link #aReleaseWithoutAckedStreamsReleasesTheClaim}'s concern.
+     */
+    private static final Map<String, Object> ACKED = Map.of("acked_streams",
+            List.of(Map.of("path", "/streams/work-1", "offset", "7")));
+
+    private ConfigurableApplicationContext ledger;
+    private LedgerHttp http;
+
+    abstract TestDatabase database();
+
+    @BeforeAll
+    void startLedger() {
+        ledger = Ledger.startWithHttp(database(), Map.of("claims.deadlines.polling-interval", "200ms"));
+        http = new LedgerHttp(Ledger.baseUrl(ledger));
+    }
+
+    @AfterAll
+    void stopLedger() {
+        if (ledger != null) {
+            ledger.close();
+        }
+    }
+
+    // === 1. the whole life of a claim ================================================================================
+
+    @Test
+    void claimHeartbeatAndReleaseTakeAClaimThroughItsWholeLife() {
+        String consumer = consumer("lifecycle");
+        Map<String, Object> request = claimRequest(consumer, 1);
+
+        Reply created = http.post(claims(TENANT), request);
+
+        assertThat(created.status()).as("%s", created).isEqualTo(201);
+        assertThat(created.contentType()).startsWith("application/json");
+        assertThat(created.location()).as("Location header").isNotNull();
+        assertThat(URI.create(http.baseUrl() + "/").resolve(created.location()).getPath())
+                .isEqualTo(claim(TENANT, consumer, 1));
+        JsonNode body = created.json();
+        assertThat(body.get("tenant_id").asText()).isEqualTo(TENANT);
+        assertThat(body.get("consumer_id").asText()).isEqualTo(consumer);
+        assertThat(body.get("epoch").asLong()).isEqualTo(1);
+        assertThat(body.get("wake_id").asText()).isEqualTo(request.get("wake_id"));
+        assertThat(body.get("entity_url").asText()).isEqualTo(request.get("entity_url"));
+        assertThat(body.get("stream_path").asText()).isEqualTo(request.get("stream_path"));
+        assertThat(body.get("runner_id").asText()).isEqualTo(request.get("runner_id"));
+        assertThat(body.get("status").asText()).isEqualTo("active");
+        assertThat(body.get("lease_ttl_ms").asLong()).isEqualTo(TTL_MS);
+        assertThat(body.get("lease_policy").asText()).isEqualTo("renew_on_heartbeat");
+        Instant claimedAt = created.instant("claimed_at");
+        assertThat(created.instant("lease_expires_at")).isEqualTo(claimedAt.plusMillis(TTL_MS));
+        assertThat(created.number("lease_remaining_ms")).isPositive().isLessThanOrEqualTo(TTL_MS);
+        assertThat(created.number("heartbeat_count")).isZero();
+        assertThat(body.get("acked_streams").isArray()).isTrue();
+        assertThat(body.get("acked_streams")).isEmpty();
+        assertThat(body.get("last_heartbeat_at").isNull()).isTrue();
+        assertThat(body.get("released_at").isNull()).isTrue();
+        assertThat(body.get("ended_at").isNull()).isTrue();
+        assertThat(body.get("end_reason").isNull()).isTrue();
+        assertThat(created.instant("updated_at")).isEqualTo(claimedAt);
+
+        Reply firstBeat = http.post(heartbeats(TENANT, consumer, 1),
+                Map.of("reported_at", "2020-01-01T00:00:00Z"));
+        assertThat(firstBeat.status()).as("%s", firstBeat).isEqualTo(200);
+        Instant firstBeatAt = firstBeat.instant("last_heartbeat_at");
+        assertThat(firstBeatAt).isAfter(claimedAt);
+        assertThat(firstBeat.instant("lease_expires_at"))
+                .as("renew_on_heartbeat: the lease ends one TTL after the heartbeat, by the ledger's clock")
+                .isEqualTo(firstBeatAt.plusMillis(TTL_MS))
+                .isAfter(created.instant("lease_expires_at"));
+        assertThat(firstBeat.number("heartbeat_count")).isEqualTo(1);
+
+        Reply secondBeat = http.post(heartbeats(TENANT, consumer, 1));
+        assertThat(secondBeat.status()).as("%s", secondBeat).isEqualTo(200);
+        assertThat(secondBeat.instant("lease_expires_at"))
+                .isEqualTo(secondBeat.instant("last_heartbeat_at").plusMillis(TTL_MS))
+                .isAfter(firstBeat.instant("lease_expires_at"));
+        assertThat(secondBeat.number("heartbeat_count")).isEqualTo(2);
+
+        List<Map<String, String>> acked = List.of(Map.of("path", "/streams/a", "offset", "0000000042"),
+                Map.of("path", "/streams/b", "offset", "17"));
+        Reply released = http.post(release(TENANT, consumer, 1), Map.of("acked_streams", acked));
+        assertThat(released.status()).as("%s", released).isEqualTo(200);
+        assertThat(released.text("status")).isEqualTo("released");
+        assertThat(released.text("end_reason")).isEqualTo("released");
+        assertThat(released.instant("released_at")).isNotNull().isAfter(secondBeat.instant("last_heartbeat_at"));
+        assertThat(released.instant("ended_at")).isEqualTo(released.instant("released_at"));
+        assertThat(released.number("lease_remaining_ms")).isZero();
+        assertThat(released.number("heartbeat_count")).isEqualTo(2);
+        assertThat(released.json().get("acked_streams")).isEqualTo(LedgerHttp.JSON.valueToTree(acked));
+
+        JsonNode stored = awaitClaim(TENANT, consumer, 1, reply -> "released".equals(reply.text("status")));
+        assertThat(stored.get("acked_streams")).isEqualTo(LedgerHttp.JSON.valueToTree(acked));
+        assertThat(stored.get("end_reason").asText()).isEqualTo("released");
+        assertThat(stored.get("heartbeat_count").asLong()).isEqualTo(2);
+        assertThat(stored.get("lease_remaining_ms").asLong()).isZero();
+        assertThat(withoutRemaining(stored)).as("the read model holds what the release answered")
+                .isEqualTo(withoutRemaining(released.json()));
+    }
+
+    Stream<Arguments> releasesWithoutAckedStreams() {
+        return Stream.of(
+                Arguments.of("no body", null),
+                Arguments.of("an empty object", "{}"),
+                Arguments.of("acked_streams null", "{\"acked_streams\": null}"),
+                Arguments.of("acked_streams empty", "{\"acked_streams\": []}"));
+    }
+
+    /** The release body is optional, and so is its {@code acked_streams}. */
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("releasesWithoutAckedStreams")
+    void aReleaseWithoutAckedStreamsReleasesTheClaim(String description, String body) {
+        String consumer = consumer("release-bare");
+        assertThat(http.post(claims(TENANT), claimRequest(consumer, 1)).status()).isEqualTo(201);
+
+        Reply released = body == null
+                ? http.post(release(TENANT, consumer, 1))
+                : http.postRaw(release(TENANT, consumer, 1), body);
+
+        assertThat(released.status()).as("%s: %s", description, released).isEqualTo(200);
+        assertThat(released.text("status")).isEqualTo("released");
+        assertThat(released.json().get("acked_streams")).isEmpty();
+        assertThat(events(TENANT, consumer)).hasSize(2).last().isInstanceOf(ClaimReleased.class);
+    }
+
+    @Test
+    void releasingAReleasedClaimAgainAnswers200AndAppendsNothing() {
+        String consumer = consumer("release-twice");
+        assertThat(http.post(claims(TENANT), claimRequest(consumer, 1)).status()).isEqualTo(201);
+        Reply first = http.post(release(TENANT, consumer, 1), ACKED);
+        assertThat(first.status()).as("%s", first).isEqualTo(200);
+        List<Object> before = events(TENANT, consumer);
+
+        Reply again = http.post(release(TENANT, consumer, 1), ACKED);
+
+        assertThat(again.status()).as("%s", again).isEqualTo(200);
+        assertThat(withoutRemaining(again.json())).isEqualTo(withoutRemaining(first.json()));
+        assertThat(events(TENANT, consumer)).isEqualTo(before);
+    }
+
+    // === 2. fixed leases =============================================================================================
+
+    @Test
+    void heartbeatsOnAFixedLeaseCountButNeverMoveTheLease() {
+        String consumer = consumer("fixed");
+        Map<String, Object> request = claimRequest(consumer, 1);
+        request.put("lease_policy", "fixed");
+        Reply created = http.post(claims(TENANT), request);
+        assertThat(created.status()).as("%s", created).isEqualTo(201);
+        assertThat(created.text("lease_policy")).isEqualTo("fixed");
+        Instant leaseEnd = created.instant("lease_expires_at");
+
+        Reply first = http.post(heartbeats(TENANT, consumer, 1));
+        Reply second = http.post(heartbeats(TENANT, consumer, 1));
+
+        assertThat(first.status()).as("%s", first).isEqualTo(200);
+        assertThat(second.status()).as("%s", second).isEqualTo(200);
+        assertThat(first.instant("lease_expires_at")).isEqualTo(leaseEnd);
+        assertThat(second.instant("lease_expires_at")).isEqualTo(leaseEnd);
+        assertThat(first.number("heartbeat_count")).isEqualTo(1);
+        assertThat(second.number("heartbeat_count")).isEqualTo(2);
+        assertThat(second.instant("last_heartbeat_at")).isAfter(first.instant("last_heartbeat_at"));
+        JsonNode stored = awaitClaim(TENANT, consumer, 1, reply -> reply.number("heartbeat_count") == 2);
+        assertThat(Instant.parse(stored.get("lease_expires_at").asText())).isEqualTo(leaseEnd);
+    }
+
+    // === 3. expiry ===================================================================================================
+
+    @Test
+    void aClaimLeftAloneExpiresOnceItsLeaseRunsOut() {
+        String consumer = consumer("abandoned");
+        Map<String, Object> request = claimRequest(consumer, 1);
+        request.put("lease_ttl_ms", SHORT_TTL_MS);
+        Reply created = http.post(claims(TENANT), request);
+        assertThat(created.status()).as("%s", created).isEqualTo(201);
+        Instant leaseEnd = created.instant("lease_expires_at");
+
+        JsonNode expired = awaitClaim(TENANT, consumer, 1, Duration.ofSeconds(10),
+                reply -> "expired".equals(reply.text("status")));
+
+        assertThat(expired.get("end_reason").asText()).isEqualTo("expired");
+        assertThat(expired.get("lease_remaining_ms").asLong()).isZero();
+        assertThat(Instant.parse(expired.get("lease_expires_at").asText())).isEqualTo(leaseEnd);
+        assertThat(Instant.parse(expired.get("ended_at").asText())).as("never expired before the lease's end")
+                .isAfterOrEqualTo(leaseEnd);
+        // the watchdog polls every 200 ms: a second expiry would show within a few polls
+        await().during(Duration.ofSeconds(1)).atMost(Duration.ofSeconds(3)).until(() ->
+                events(TENANT, consumer).stream().filter(ClaimLeaseExpired.class::isInstance).count() == 1);
+        assertThat(events(TENANT, consumer)).hasSize(2).first().isInstanceOf(ClaimMaterialized.class);
+    }
+
+    // === 4. idempotency and conflicts ================================================================================
+
+    @Test
+    void repeatingAClaimAnswers200WithTheSameClaimAndAppendsNothing() {
+        String consumer = consumer("repeat");
+        Map<String, Object> request = claimRequest(consumer, 1);
+        Reply first = http.post(claims(TENANT), request);
+        assertThat(first.status()).as("%s", first).isEqualTo(201);
+        List<Object> before = events(TENANT, consumer);
+
+        Reply repeat = http.post(claims(TENANT), request);
+
+        assertThat(repeat.status()).as("%s", repeat).isEqualTo(200);
+        assertThat(repeat.location()).isEqualTo(first.location());
+        assertThat(withoutRemaining(repeat.json())).isEqualTo(withoutRemaining(first.json()));
+        assertThat(events(TENANT, consumer)).isEqualTo(before).hasSize(1);
+    }
+
+    @Test
+    void claimingTheSameEpochWithDifferentDataIsAConflict() {
+        String consumer = consumer("conflict");
+        Reply first = http.post(claims(TENANT), claimRequest(consumer, 1));
+        assertThat(first.status()).as("%s", first).isEqualTo(201);
+        Map<String, Object> different = claimRequest(consumer, 1);
+        different.put("entity_url", "https://example.test/entities/someone-else");
+
+        assertRejectedLeavingNoEvent(TENANT, consumer, () -> http.post(claims(TENANT), different), 409, "conflict");
+    }
+
+    // === 5. every error code =========================================================================================
+
+    Stream<Arguments> invalidClaimRequests() {
+        List<Arguments> cases = new ArrayList<>();
+        String malformed = consumer("malformed");
+        cases.add(Arguments.of("malformed JSON", TENANT, malformed,
+                "{\"consumer_id\": \"" + malformed + "\", \"epoch\": 1, \"entity_url\": "));
+        cases.add(invalid("epoch missing", TENANT, "missing-epoch", body -> body.remove("epoch")));
+        cases.add(invalid("lease_ttl_ms missing", TENANT, "missing-ttl", body -> body.remove("lease_ttl_ms")));
+        cases.add(invalid("consumer_id missing", TENANT, "missing-consumer", body -> body.remove("consumer_id")));
+        cases.add(invalid("epoch as a word", TENANT, "epoch-word", body -> body.put("epoch", "one")));
+        cases.add(invalid("epoch as a numeric string", TENANT, "epoch-string", body -> body.put("epoch", "1")));
+        cases.add(invalid("epoch 1.5", TENANT, "epoch-fraction", body -> body.put("epoch", 1.5)));
+        cases.add(invalid("epoch null", TENANT, "epoch-null", body -> body.put("epoch", null)));
+        cases.add(invalid("lease_ttl_ms as a numeric string", TENANT, "ttl-string",
+                body -> body.put("lease_ttl_ms", "60000")));
+        cases.add(invalid("lease_ttl_ms 60000.5", TENANT, "ttl-fraction", body -> body.put("lease_ttl_ms", 60_000.5)));
+        cases.add(invalid("negative epoch", TENANT, "negative-epoch", body -> body.put("epoch", -1)));
+        cases.add(invalid("lease_ttl_ms 999", TENANT, "ttl-short", body -> body.put("lease_ttl_ms", 999)));
+        cases.add(invalid("lease_ttl_ms 600001", TENANT, "ttl-long", body -> body.put("lease_ttl_ms", 600_001)));
+        cases.add(invalid("unknown lease_policy", TENANT, "policy", body -> body.put("lease_policy", "forever")));
+        cases.add(invalid("tenant id of 513 characters", "t".repeat(513), "long-tenant", body -> { }));
+        String longConsumer = "c".repeat(481) + UUID.randomUUID().toString().replace("-", "");
+        cases.add(Arguments.of("consumer id of 513 characters", TENANT, longConsumer,
+                LedgerHttp.write(claimRequest(longConsumer, 1))));
+        return cases.stream();
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("invalidClaimRequests")
+    void invalidClaimRequestsAreRejectedAsValidationFailed(String description, String tenant, String consumer,
+                                                            String body) {
+        assertRejectedLeavingNoEvent(description, tenant, consumer, () -> http.postRaw(claims(tenant), body), 400,
+                "validation_failed");
+    }
+
+    Stream<Arguments> invalidHeartbeats() {
+        return Stream.of(
+                Arguments.of("malformed JSON", "1", "{\"reported_at\": "),
+                Arguments.of("reported_at not a time", "1", "{\"reported_at\": \"yesterday\"}"),
+                Arguments.of("negative epoch in the path", "-1", "{}"),
+                Arguments.of("epoch in the path not a number", "one", "{}"),
+                Arguments.of("epoch in the path a fraction", "1.5", "{}"));
+    }
+
+    /** The consumer holds an active claim of epoch 1, so only the request's shape can be wrong. */
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("invalidHeartbeats")
+    void invalidHeartbeatRequestsAreRejectedAsValidationFailed(String description, String epochInPath, String body) {
+        String consumer = consumer("bad-heartbeat");
+        assertThat(http.post(claims(TENANT), claimRequest(consumer, 1)).status()).isEqualTo(201);
+        String path = claims(TENANT) + "/" + consumer + "/epochs/" + epochInPath + "/heartbeats";
+
+        assertRejectedLeavingNoEvent(description, TENANT, consumer, () -> http.postRaw(path, body), 400,
+                "validation_failed");
+    }
+
+    @Test
+    void aHeartbeatForAConsumerIdOf513CharactersIsValidationFailed() {
+        String consumer = "c".repeat(481) + UUID.randomUUID().toString().replace("-", "");
+        assertThat(consumer).hasSize(513);
+
+        assertRejectedLeavingNoEvent(TENANT, consumer, () -> http.post(heartbeats(TENANT, consumer, 1)), 400,
+                "validation_failed");
+    }
+
+    @ParameterizedTest
+    @ValueSource(longs = {1_000, 600_000})
+    void leaseTtlsAtTheLimitsAreAccepted(long ttl) {
+        String consumer = consumer("ttl-limit");
+        Map<String, Object> request = claimRequest(consumer, 1);
+        request.put("lease_ttl_ms", ttl);
+
+        Reply created = http.post(claims(TENANT), request);
+
+        assertThat(created.status()).as("%s", created).isEqualTo(201);
+        assertThat(created.number("lease_ttl_ms")).isEqualTo(ttl);
+    }
+
+    @Test
+    void aHeartbeatForAConsumerThatNeverClaimedIsClaimNotFound() {
+        String consumer = consumer("unknown");
+
+        assertRejectedLeavingNoEvent(TENANT, consumer, () -> http.post(heartbeats(TENANT, consumer, 1)), 404,
+                "claim_not_found");
+    }
+
+    @Test
+    void aHeartbeatForAnEpochNeverClaimedIsClaimNotFound() {
+        String consumer = consumer("future-epoch");
+        assertThat(http.post(claims(TENANT), claimRequest(consumer, 1)).status()).isEqualTo(201);
+
+        assertRejectedLeavingNoEvent(TENANT, consumer, () -> http.post(heartbeats(TENANT, consumer, 2)), 404,
+                "claim_not_found");
+    }
+
+    @Test
+    void readingAClaimThatDoesNotExistIsClaimNotFound() {
+        String consumer = consumer("missing");
+
+        Reply missing = http.get(claim(TENANT, consumer, 1));
+
+        assertProblem(missing, 404, "claim_not_found");
+    }
+
+    @Test
+    void claimingALowerEpochThanTheCurrentOneIsStaleEpoch() {
+        String consumer = consumer("stale-claim");
+        assertThat(http.post(claims(TENANT), claimRequest(consumer, 2)).status()).isEqualTo(201);
+
+        assertRejectedLeavingNoEvent(TENANT, consumer, () -> http.post(claims(TENANT), claimRequest(consumer, 1)), 409,
+                "stale_epoch");
+    }
+
+    @Test
+    void aHeartbeatForALowerEpochThanTheCurrentOneIsStaleEpoch() {
+        String consumer = consumer("stale-heartbeat");
+        assertThat(http.post(claims(TENANT), claimRequest(consumer, 2)).status()).isEqualTo(201);
+
+        assertRejectedLeavingNoEvent(TENANT, consumer, () -> http.post(heartbeats(TENANT, consumer, 1)), 409,
+                "stale_epoch");
+    }
+
+    @Test
+    void aHeartbeatAfterAReleaseIsClaimNotActive() {
+        String consumer = consumer("released");
+        assertThat(http.post(claims(TENANT), claimRequest(consumer, 1)).status()).isEqualTo(201);
+        assertThat(http.post(release(TENANT, consumer, 1), ACKED).status()).isEqualTo(200);
+
+        assertRejectedLeavingNoEvent(TENANT, consumer, () -> http.post(heartbeats(TENANT, consumer, 1)), 409,
+                "claim_not_active");
+    }
+
+    @Test
+    void aHeartbeatOnALapsedLeaseNotYetRecordedAsExpiredIsClaimExpired() {
+        String consumer = consumer("lapsed-heartbeat");
+        withWatchdogPaused(() -> {
+            awaitLapsedButNotRecorded(consumer);
+
+            assertRejectedLeavingNoEvent(TENANT, consumer, () -> http.post(heartbeats(TENANT, consumer, 1)), 409,
+                    "claim_expired");
+        });
+    }
+
+    @Test
+    void aReleaseOfALapsedLeaseNotYetRecordedAsExpiredIsClaimExpired() {
+        String consumer = consumer("lapsed-release");
+        withWatchdogPaused(() -> {
+            awaitLapsedButNotRecorded(consumer);
+
+            assertRejectedLeavingNoEvent(TENANT, consumer,
+                    () -> http.post(release(TENANT, consumer, 1), ACKED), 409, "claim_expired");
+        });
+    }
+
+    @Test
+    void aReleaseAfterTheExpiryWasRecordedIsClaimExpired() {
+        String consumer = consumer("expired-release");
+        awaitRecordedExpiry(consumer);
+
+        assertRejectedLeavingNoEvent(TENANT, consumer,
+                () -> http.post(release(TENANT, consumer, 1), ACKED), 409, "claim_expired");
+    }
+
+    /** As README.md and the aggregate's own tests state: once the expiry is recorded the claim has ended. */
+    @Test
+    void aHeartbeatAfterTheExpiryWasRecordedIsClaimNotActive() {
+        String consumer = consumer("expired-heartbeat");
+        awaitRecordedExpiry(consumer);
+
+        assertRejectedLeavingNoEvent(TENANT, consumer, () -> http.post(heartbeats(TENANT, consumer, 1)), 409,
+                "claim_not_active");
+    }
+
+    // === 6. read-your-write ==========================================================================================
+
+    @Test
+    void aHeartbeatAnswersWithTheNewLeaseEvenWhileTheReadModelLagsBehind() {
+        String consumer = consumer("read-your-write");
+        Reply created = http.post(claims(TENANT), claimRequest(consumer, 1));
+        assertThat(created.status()).as("%s", created).isEqualTo(201);
+        awaitClaim(TENANT, consumer, 1, reply -> reply.status() == 200);
+
+        Reply beat;
+        EventProcessor projection = projectionProcessor();
+        projection.shutDown();
+        try {
+            beat = http.post(heartbeats(TENANT, consumer, 1));
+
+            assertThat(beat.status()).as("%s", beat).isEqualTo(200);
+            assertThat(beat.number("heartbeat_count")).isEqualTo(1);
+            assertThat(beat.instant("lease_expires_at"))
+                    .isEqualTo(beat.instant("last_heartbeat_at").plusMillis(TTL_MS))
+                    .isAfter(created.instant("lease_expires_at"));
+            Reply stale = http.get(claim(TENANT, consumer, 1));
+            assertThat(stale.number("heartbeat_count")).as("the read model has not seen the heartbeat yet").isZero();
+        } finally {
+            projection.start();
+        }
+        JsonNode caughtUp = awaitClaim(TENANT, consumer, 1, reply -> reply.number("heartbeat_count") == 1);
+        assertThat(Instant.parse(caughtUp.get("lease_expires_at").asText()))
+                .isEqualTo(beat.instant("lease_expires_at"));
+    }
+
+    // === 7. listing and paging =======================================================================================
+
+    @Test
+    void pagingFollowsNextCursorThroughEveryClaimOnceInOrder() {
+        String tenant = tenant("paging");
+        List<String> expected = keys(awaitListing(tenant, claimsForListing(tenant)));
+        assertThat(expected).hasSize(7).isSortedAccordingTo(ClaimsHttpContract::compareKeys);
+
+        List<String> seen = new ArrayList<>();
+        List<Integer> pageSizes = new ArrayList<>();
+        String cursor = null;
+        do {
+            Reply page = http.get(withQuery(claims(tenant), query("limit", 3, "cursor", cursor)));
+            assertThat(page.status()).as("%s", page).isEqualTo(200);
+            List<String> keys = keys(page.json().get("claims"));
+            pageSizes.add(keys.size());
+            seen.addAll(keys);
+            cursor = page.text("next_cursor");
+            assertThat(pageSizes).as("pages followed so far").hasSizeLessThanOrEqualTo(3);
+        } while (cursor != null);
+
+        assertThat(pageSizes).containsExactly(3, 3, 1);
+        assertThat(seen).containsExactlyElementsOf(expected);
+    }
+
+    @Test
+    void theLastPageHasNoNextCursorEvenWhenItIsFull() {
+        String tenant = tenant("full-last-page");
+        awaitListing(tenant, claimsForListing(tenant));
+
+        Reply first = http.get(withQuery(claims(tenant), query("limit", 4)));
+        Reply last = http.get(withQuery(claims(tenant), query("limit", 3, "cursor", first.text("next_cursor"))));
+
+        assertThat(first.text("next_cursor")).isNotNull();
+        assertThat(last.json().get("claims")).hasSize(3);
+        assertThat(last.json().has("next_cursor")).as("next_cursor is present, as null").isTrue();
+        assertThat(last.json().get("next_cursor").isNull()).isTrue();
+    }
+
+    @Test
+    void theStatusFilterListsOnlyClaimsInThatStatus() {
+        String tenant = tenant("by-status");
+        awaitListing(tenant, claimsForListing(tenant));
+
+        assertThat(keys(list(tenant, query("status", "active")))).containsExactly(
+                "c-a/1", "c-b/2", "c-c/1", "c-e/1", "c-f/1");
+        assertThat(keys(list(tenant, query("status", "released")))).containsExactly("c-d/1");
+        assertThat(keys(list(tenant, query("status", "superseded")))).containsExactly("c-b/1");
+        assertThat(keys(list(tenant, query("status", "expired")))).isEmpty();
+    }
+
+    @Test
+    void theRunnerFilterListsOnlyThatRunnersClaims() {
+        String tenant = tenant("by-runner");
+        awaitListing(tenant, claimsForListing(tenant));
+
+        assertThat(keys(list(tenant, query("runner_id", "runner-1")))).containsExactly("c-a/1", "c-c/1", "c-e/1");
+        assertThat(keys(list(tenant, query("runner_id", "runner-2", "status", "active"))))
+                .containsExactly("c-b/2", "c-f/1");
+        assertThat(keys(list(tenant, query("runner_id", "runner-none")))).isEmpty();
+    }
+
+    @Test
+    void theEntityFilterListsOnlyClaimsOnThatEntity() {
+        String tenant = tenant("by-entity");
+        awaitListing(tenant, claimsForListing(tenant));
+
+        assertThat(keys(list(tenant, query("entity_url", SHARED_ENTITY)))).containsExactly("c-a/1", "c-b/1", "c-b/2");
+        assertThat(keys(list(tenant, query("entity_url", "https://example.test/entities/c-e?v=1&w=2"))))
+                .containsExactly("c-e/1");
+    }
+
+    @Test
+    void anotherTenantsClaimsNeverAppear() {
+        String tenant = tenant("isolated");
+        List<String> ours = claimsForListing(tenant);
+        String other = tenant + "-other";
+        Map<String, Object> theirs = claimRequest("c-a", 1);
+        theirs.put("entity_url", SHARED_ENTITY);
+        theirs.put("runner_id", "runner-1");
+        assertThat(http.post(claims(other), theirs).status()).isEqualTo(201);
+        Map<String, Object> onlyTheirs = claimRequest("c-z", 1);
+        onlyTheirs.put("runner_id", "runner-1");
+        assertThat(http.post(claims(other), onlyTheirs).status()).isEqualTo(201);
+        awaitListing(other, List.of("c-a/1", "c-z/1"));
+
+        assertThat(keys(awaitListing(tenant, ours))).doesNotContain("c-z/1");
+        assertThat(list(tenant, query())).allSatisfy(claim ->
+                assertThat(claim.get("tenant_id").asText()).isEqualTo(tenant));
+        assertThat(keys(list(tenant, query("runner_id", "runner-1")))).containsExactly("c-a/1", "c-c/1", "c-e/1");
+        assertThat(keys(list(tenant, query("entity_url", SHARED_ENTITY)))).containsExactly("c-a/1", "c-b/1", "c-b/2");
+        assertThat(keys(list(other, query()))).containsExactly("c-a/1", "c-z/1");
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"0", "-1", "501", "three"})
+    void aPageSizeThatIsNotANumberFrom1To500IsValidationFailed(String limit) {
+        Reply reply = http.get(withQuery(claims(TENANT), query("limit", limit)));
+
+        assertProblem("limit=" + limit, reply, 400, "validation_failed");
+    }
+
+    Stream<String> garbageCursors() {
+        Base64.Encoder base64 = Base64.getUrlEncoder().withoutPadding();
+        return Stream.of("garbage!", "not a cursor",
+                base64.encodeToString("no-colon".getBytes(StandardCharsets.UTF_8)),
+                base64.encodeToString("x:c-a".getBytes(StandardCharsets.UTF_8)));
+    }
+
+    @ParameterizedTest
+    @MethodSource("garbageCursors")
+    void aCursorTheServiceNeverGaveOutIsValidationFailed(String cursor) {
+        Reply reply = http.get(withQuery(claims(TENANT), query("limit", 3, "cursor", cursor)));
+
+        assertProblem("cursor=" + cursor, reply, 400, "validation_failed");
+    }
+
+    @Test
+    void anUnknownStatusFilterIsValidationFailed() {
+        Reply reply = http.get(withQuery(claims(TENANT), query("status", "sleeping")));
+
+        assertProblem(reply, 400, "validation_failed");
+    }
+
+    // === 8. runner health ============================================================================================
+
+    @Test
+    void runnerHealthCountsOnlyThatRunnersActiveClaims() {
+        String tenant = tenant("health");
+        String other = tenant + "-other";
+        Map<String, Object> elsewhere = claimRequest("c-x", 1);
+        elsewhere.put("runner_id", "runner-1");
+        assertThat(http.post(claims(other), elsewhere).status()).isEqualTo(201);
+        awaitClaim(other, "c-x", 1, reply -> "runner-1".equals(reply.text("runner_id")));
+        awaitListing(tenant, claimsForListing(tenant));
+
+        Reply health = http.get(runnerHealth(tenant, "runner-1"));
+
+        assertThat(health.status()).as("%s", health).isEqualTo(200);
+        assertThat(health.text("runner_id")).isEqualTo("runner-1");
+        JsonNode held = health.json().get("claims");
+        assertThat(held.get("active_count").asInt()).as("c-x of the other tenant is not counted").isEqualTo(3);
+        assertThat(keys(held.get("active"))).containsExactly("c-a/1", "c-c/1", "c-e/1");
+        assertThat(held.get("active")).allSatisfy(claim -> {
+            assertThat(claim.get("tenant_id").asText()).isEqualTo(tenant);
+            assertThat(claim.get("runner_id").asText()).isEqualTo("runner-1");
+            assertThat(claim.get("status").asText()).isEqualTo("active");
+        });
+        JsonNode second = http.get(runnerHealth(tenant, "runner-2")).json().get("claims");
+        assertThat(second.get("active_count").asInt()).as("c-b/1 superseded and c-d released are not counted")
+                .isEqualTo(2);
+        assertThat(keys(second.get("active"))).containsExactly("c-b/2", "c-f/1");
+        JsonNode idle = http.get(runnerHealth(tenant, "runner-idle")).json().get("claims");
+        assertThat(idle.get("active_count").asInt()).isZero();
+        assertThat(idle.get("active")).isEmpty();
+    }
+
+    // === 9. operations ===============================================================================================
+
+    @Test
+    void theOpenApiDocumentNamesTheClaimsPaths() {
+        Reply docs = http.get("/v3/api-docs");
+
+        assertThat(docs.status()).as("%s", docs).isEqualTo(200);
+        assertThat(docs.contentType()).startsWith("application/json");
+        JsonNode paths = docs.json().get("paths");
+        assertThat(paths).as("paths of %s", docs.body()).isNotNull();
+        List<String> names = new ArrayList<>();
+        paths.fieldNames().forEachRemaining(names::add);
+        assertThat(names).contains(
+                "/v1/tenants/{tenant}/claims",
+                "/v1/tenants/{tenant}/claims/{consumer}/epochs/{epoch}",
+                "/v1/tenants/{tenant}/claims/{consumer}/epochs/{epoch}/heartbeats",
+                "/v1/tenants/{tenant}/claims/{consumer}/epochs/{epoch}/release",
+                "/v1/tenants/{tenant}/runners/{runner}/health");
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"/actuator/health/liveness", "/actuator/health/readiness"})
+    void theProbesAreUp(String probe) {
+        Reply reply = http.get(probe);
+
+        assertThat(reply.status()).as("%s", reply).isEqualTo(200);
+        assertThat(reply.text("status")).isEqualTo("UP");
+    }
+
+    @Test
+    void thePrometheusEndpointAnswersWithText() {
+        Reply reply = http.get("/actuator/prometheus");
+
+        assertThat(reply.status()).as("%s", reply).isEqualTo(200);
+        assertThat(reply.contentType()).startsWith("text/plain");
+        assertThat(reply.body()).contains("# TYPE").contains("application=\"claims-ledger\"");
+    }
+
+    // === helpers =====================================================================================================
+
+    /**
+     * Seven claims of one tenant, made over HTTP: {@code c-a/1} (runner-1), {@code c-b/1} superseded by
+     * {@code c-b/2} (runner-2), {@code c-c/1} (runner-1), {@code c-d/1} released (runner-2), {@code c-e/1}
+     * (runner-1), {@code c-f/1} (runner-2). {@code c-a} and {@code c-b} work on {@link #SHARED_ENTITY}.
+     *
+     * @return the claims' keys ({@code consumer/epoch}) in the order the listing gives them
+     */
+    private List<String> claimsForListing(String tenant) {
+        record Seed(String consumer, long epoch, String runner, String entity) {
+        }
+        List<Seed> seeds = List.of(
+                new Seed("c-e", 1, "runner-1", "https://example.test/entities/c-e?v=1&w=2"),
+                new Seed("c-b", 1, "runner-2", SHARED_ENTITY),
+                new Seed("c-a", 1, "runner-1", SHARED_ENTITY),
+                new Seed("c-f", 1, "runner-2", "https://example.test/entities/c-f"),
+                new Seed("c-c", 1, "runner-1", "https://example.test/entities/c-c"),
+                new Seed("c-d", 1, "runner-2", "https://example.test/entities/c-d"),
+                new Seed("c-b", 2, "runner-2", SHARED_ENTITY));
+        for (Seed seed : seeds) {
+            Map<String, Object> request = claimRequest(seed.consumer(), seed.epoch());
+            request.put("runner_id", seed.runner());
+            request.put("entity_url", seed.entity());
+            Reply created = http.post(claims(tenant), request);
+            assertThat(created.status()).as("%s", created).isEqualTo(201);
+        }
+        Reply released = http.post(release(tenant, "c-d", 1), ACKED);
+        assertThat(released.status()).as("%s", released).isEqualTo(200);
+        return List.of("c-a/1", "c-b/1", "c-b/2", "c-c/1", "c-d/1", "c-e/1", "c-f/1");
+    }
+
+    /** Waits until the read model lists exactly {@code expected} for the tenant, with every event applied. */
+    private JsonNode awaitListing(String tenant, List<String> expected) {
+        JsonNode[] listed = new JsonNode[1];
+        await().atMost(Duration.ofSeconds(10)).pollInterval(Duration.ofMillis(100)).untilAsserted(() -> {
+            JsonNode claims = list(tenant, query("limit", 500));
+            assertThat(keys(claims)).containsExactlyElementsOf(expected);
+            for (JsonNode claim : claims) {
+                String key = key(claim);
+                String status = claim.get("status").asText();
+                assertThat(status).as(key).isEqualTo(switch (key) {
+                    case "c-b/1" -> "superseded";
+                    case "c-d/1" -> "released";
+                    default -> "active";
+                });
+            }
+            listed[0] = claims;
+        });
+        return listed[0];
+    }
+
+    private JsonNode list(String tenant, Map<String, Object> parameters) {
+        Reply reply = http.get(withQuery(claims(tenant), parameters));
+        assertThat(reply.status()).as("%s", reply).isEqualTo(200);
+        JsonNode claims = reply.json().get("claims");
+        assertThat(claims).as("claims of %s", reply).isNotNull();
+        return claims;
+    }
+
+    private static List<String> keys(JsonNode claims) {
+        return StreamSupport.stream(claims.spliterator(), false).map(ClaimsHttpContract::key).toList();
+    }
+
+    private static String key(JsonNode claim) {
+        return claim.get("consumer_id").asText() + "/" + claim.get("epoch").asLong();
+    }
+
+    private static int compareKeys(String left, String right) {
+        String[] l = left.split("/");
+        String[] r = right.split("/");
+        int byConsumer = l[0].compareTo(r[0]);
+        return byConsumer != 0 ? byConsumer : Long.compare(Long.parseLong(l[1]), Long.parseLong(r[1]));
+    }
+
+    private Map<String, Object> claimRequest(String consumer, long epoch) {
+        Map<String, Object> request = new LinkedHashMap<>();
+        request.put("consumer_id", consumer);
+        request.put("epoch", epoch);
+        request.put("entity_url", "https://example.test/entities/" + consumer.substring(0, Math.min(40,
+                consumer.length())));
+        request.put("stream_path", "/streams/work-" + epoch);
+        request.put("wake_id", "wake-" + epoch);
+        request.put("runner_id", "runner-a");
+        request.put("lease_ttl_ms", TTL_MS);
+        request.put("lease_policy", "renew_on_heartbeat");
+        return request;
+    }
+
+    private interface BodyChange {
+        void apply(Map<String, Object> body);
+    }
+
+    private Arguments invalid(String description, String tenant, String name, BodyChange change) {
+        String consumer = consumer(name);
+        Map<String, Object> body = claimRequest(consumer, 1);
+        change.apply(body);
+        return Arguments.of(description, tenant, consumer, LedgerHttp.write(body));
+    }
+
+    /** A consumer id no other test (nor an earlier run on the same database) uses. */
+    private static String consumer(String name) {
+        return name + "-" + SEQUENCE.incrementAndGet() + "-" + UUID.randomUUID().toString().substring(0, 8);
+    }
+
+    private static String tenant(String name) {
+        return consumer(name);
+    }
+
+    private List<Object> events(String tenant, String consumer) {
+        return Ledger.payloads(ledger, ConsumerRef.streamId(tenant, consumer));
+    }
+
+    private static void assertProblem(Reply reply, int status, String code) {
+        assertProblem("", reply, status, code);
+    }
+
+    /** {@code context} names the case in failure messages (surefire shows parameterized tests by index only). */
+    private static void assertProblem(String context, Reply reply, int status, String code) {
+        String answer = context + (context.isEmpty() ? "" : ": ") + reply;
+        assertThat(reply.status()).as(answer).isEqualTo(status);
+        assertThat(reply.contentType()).as(answer).startsWith("application/problem+json");
+        JsonNode problem = reply.json();
+        assertThat(problem.path("code").asText()).as(answer).isEqualTo(code);
+        assertThat(problem.path("status").isInt()).as(answer).isTrue();
+        assertThat(problem.path("status").asInt()).as(answer).isEqualTo(status);
+        assertThat(problem.path("detail").asText()).as(answer).isNotBlank();
+    }
+
+    private void assertRejectedLeavingNoEvent(String tenant, String consumer, Supplier<Reply> command, int status,
+                                              String code) {
+        assertRejectedLeavingNoEvent("", tenant, consumer, command, status, code);
+    }
+
+    /** Sends a command that must be rejected, and checks the rejection and that the consumer's stream is unchanged. */
+    private void assertRejectedLeavingNoEvent(String context, String tenant, String consumer, Supplier<Reply> command,
+                                              int status, String code) {
+        List<Object> before = events(tenant, consumer);
+
+        Reply reply = command.get();
+
+        assertProblem(context, reply, status, code);
+        assertThat(events(tenant, consumer)).as("%s: the events of %s after the rejected command", context, consumer)
+                .isEqualTo(before);
+    }
+
+    private JsonNode awaitClaim(String tenant, String consumer, long epoch,
+                                Predicate<Reply> condition) {
+        return awaitClaim(tenant, consumer, epoch, Duration.ofSeconds(10), condition);
+    }
+
+    /** Polls the read model until the claim satisfies {@code condition}; returns its JSON then. */
+    private JsonNode awaitClaim(String tenant, String consumer, long epoch, Duration atMost,
+                                Predicate<Reply> condition) {
+        Reply[] last = new Reply[1];
+        poll(atMost).until(() -> {
+            last[0] = http.get(claim(tenant, consumer, epoch));
+            return last[0].status() == 200 && condition.test(last[0]);
+        });
+        assertThat(last[0].contentType()).startsWith("application/json");
+        return last[0].json();
+    }
+
+    private static ConditionFactory poll(Duration atMost) {
+        return await().atMost(atMost).pollInterval(Duration.ofMillis(100)).ignoreExceptions();
+    }
+
+    /** Claims with a 1 s lease and waits, by the shared clock, until that lease has run out. */
+    private Instant claimAndLetTheLeaseRunOut(String consumer) {
+        Map<String, Object> request = claimRequest(consumer, 1);
+        request.put("lease_ttl_ms", SHORT_TTL_MS);
+        Reply created = http.post(claims(TENANT), request);
+        assertThat(created.status()).as("%s", created).isEqualTo(201);
+        Instant leaseEnd = created.instant("lease_expires_at");
+        await().atMost(Duration.ofSeconds(5)).pollInterval(Duration.ofMillis(20))
+                .until(() -> Instant.now().isAfter(leaseEnd.plusMillis(50)));
+        return leaseEnd;
+    }
+
+    private void awaitLapsedButNotRecorded(String consumer) {
+        claimAndLetTheLeaseRunOut(consumer);
+        assertThat(events(TENANT, consumer)).as("the paused watchdog has not recorded the expiry")
+                .singleElement().isInstanceOf(ClaimMaterialized.class);
+    }
+
+    private void awaitRecordedExpiry(String consumer) {
+        claimAndLetTheLeaseRunOut(consumer);
+        poll(Duration.ofSeconds(10)).until(() ->
+                events(TENANT, consumer).stream().anyMatch(ClaimLeaseExpired.class::isInstance));
+    }
+
+    /**
+     * Runs {@code body} while the lease watchdog (the db-scheduler that fires expiry deadlines) is paused: the moment
+     * between a lease's end and the watchdog recording it, held open so that it can be tested without a race.
+     */
+    private void withWatchdogPaused(Runnable body) {
+        Scheduler scheduler = ledger.getBean(Scheduler.class);
+        scheduler.pause();
+        try {
+            body.run();
+        } finally {
+            scheduler.resume();
+        }
+    }
+
+    private EventProcessor projectionProcessor() {
+        return ledger.getBean(Configuration.class).eventProcessingConfiguration()
+                .eventProcessor(ConsumerClaimsProjection.PROCESSING_GROUP)
+                .orElseThrow(() -> new IllegalStateException("no " + ConsumerClaimsProjection.PROCESSING_GROUP
+                        + " processor"));
+    }
+
+    private static ObjectNode withoutRemaining(JsonNode claim) {
+        ObjectNode copy = claim.deepCopy();
+        copy.remove("lease_remaining_ms");
+        return copy;
+    }
+}
