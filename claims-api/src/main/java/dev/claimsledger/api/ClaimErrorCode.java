@@ -18,6 +18,8 @@ public enum ClaimErrorCode {
     CONFLICT("conflict"),
     /** The command itself is malformed: a missing field, an out-of-range value, an over-long id. */
     VALIDATION_FAILED("validation_failed"),
+    /** A resource other than a claim (such as a projection rebuild) does not exist. */
+    NOT_FOUND("not_found"),
     /** The request itself is not one the service takes: an unknown path, method or media type. */
     UNSUPPORTED_REQUEST("unsupported_request"),
     /** The ledger cannot answer right now (storage unreachable, time-out); the request may be retried. */

@@ -1,5 +1,7 @@
 package dev.claimsledger.server;
 
+import dev.claimsledger.server.audit.AuditCommand;
+import java.util.Arrays;
 import org.springframework.boot.SpringApplication;
 import org.springframework.boot.autoconfigure.SpringBootApplication;
 import org.springframework.boot.context.properties.ConfigurationPropertiesScan;
@@ -15,6 +17,9 @@ public class ClaimsLedgerApplication {
         // no phoning home, whatever profile or configuration file is in use (axon.update-check.disabled covers Spring)
         System.setProperty("axoniq.update-checker.disabled", "true");
         System.setProperty("disable-axoniq-console-message", "true");
+        if (args.length > 0 && AuditCommand.NAME.equals(args[0])) {
+            System.exit(AuditCommand.run(Arrays.copyOfRange(args, 1, args.length), System.out, System.err));
+        }
         SpringApplication.run(ClaimsLedgerApplication.class, args);
     }
 }

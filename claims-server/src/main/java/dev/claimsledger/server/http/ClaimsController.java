@@ -5,6 +5,7 @@ import dev.claimsledger.api.ClaimErrorCode;
 import dev.claimsledger.api.ClaimPage;
 import dev.claimsledger.api.ClaimState;
 import dev.claimsledger.api.ClaimStatus;
+import dev.claimsledger.api.ConsumerRef;
 import dev.claimsledger.api.FindClaim;
 import dev.claimsledger.api.FindClaims;
 import dev.claimsledger.api.FindRunnerHealth;
@@ -15,13 +16,16 @@ import dev.claimsledger.api.RunnerHealth;
 import dev.claimsledger.core.ClaimCommandValidation;
 import dev.claimsledger.core.ClaimRejectedException;
 import dev.claimsledger.projection.ClaimCursor;
+import dev.claimsledger.server.audit.ClaimHistory;
 import java.net.URI;
 import java.time.Clock;
 import java.time.Instant;
+import java.time.format.DateTimeParseException;
 import java.util.List;
 import java.util.Locale;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.function.Supplier;
 import org.axonframework.messaging.responsetypes.ResponseTypes;
 import org.springframework.http.HttpStatus;
 import org.springframework.http.MediaType;
@@ -47,10 +51,12 @@ class ClaimsController {
     static final int MAX_PAGE_SIZE = 500;
 
     private final LedgerGateway ledger;
+    private final ClaimHistory history;
     private final Clock clock;
 
-    ClaimsController(LedgerGateway ledger, Clock clock) {
+    ClaimsController(LedgerGateway ledger, ClaimHistory history, Clock clock) {
         this.ledger = ledger;
+        this.history = history;
         this.clock = clock;
     }
 
@@ -86,13 +92,24 @@ class ClaimsController {
                 acked.stream().map(ClaimJson.AckedStreamJson::toAckedStream).toList())).claim());
     }
 
+    /**
+     * The claim from the read model; with {@code as_of}, the claim as it stood at that instant, folded from the
+     * events recorded up to then, with {@code lease_remaining_ms} relative to that instant.
+     */
     @GetMapping("/claims/{consumer}/epochs/{epoch}")
-    ClaimJson claim(@PathVariable String tenant, @PathVariable String consumer, @PathVariable long epoch) {
+    ClaimJson claim(@PathVariable String tenant, @PathVariable String consumer, @PathVariable long epoch,
+                    @RequestParam(name = "as_of", required = false) String asOf) {
         ClaimCommandValidation.identity(tenant, consumer, epoch);
+        Supplier<ClaimRejectedException> notFound = () -> new ClaimRejectedException(ClaimErrorCode.CLAIM_NOT_FOUND,
+                "no claim of epoch " + epoch + " for consumer " + consumer + (asOf == null ? "" : " at " + asOf));
+        if (asOf != null) {
+            Instant instant = instant("as_of", asOf);
+            return ClaimJson.of(history.stateAt(new ConsumerRef(tenant, consumer), epoch, instant)
+                    .orElseThrow(notFound), instant);
+        }
         Optional<ClaimState> claim = ledger.query(new FindClaim(tenant, consumer, epoch),
                 ResponseTypes.optionalInstanceOf(ClaimState.class));
-        return json(claim.orElseThrow(() -> new ClaimRejectedException(ClaimErrorCode.CLAIM_NOT_FOUND,
-                "no claim of epoch " + epoch + " for consumer " + consumer)));
+        return json(claim.orElseThrow(notFound));
     }
 
     @GetMapping("/claims")
@@ -147,6 +164,14 @@ class ClaimsController {
             }
         }
         throw invalid("status must be one of active, released, expired, superseded");
+    }
+
+    private static Instant instant(String field, String text) {
+        try {
+            return Instant.parse(text);
+        } catch (DateTimeParseException e) {
+            throw invalid(field + " must be an ISO-8601 instant such as 2026-01-31T12:00:00Z, was " + text);
+        }
     }
 
     private static long required(String field, Long value) {

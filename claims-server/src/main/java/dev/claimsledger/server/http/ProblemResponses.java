@@ -70,7 +70,7 @@ class ProblemResponses extends ResponseEntityExceptionHandler {
     static HttpStatus statusOf(ClaimErrorCode code) {
         return switch (code) {
             case VALIDATION_FAILED -> HttpStatus.BAD_REQUEST;
-            case CLAIM_NOT_FOUND -> HttpStatus.NOT_FOUND;
+            case CLAIM_NOT_FOUND, NOT_FOUND -> HttpStatus.NOT_FOUND;
             case STALE_EPOCH, CLAIM_NOT_ACTIVE, CLAIM_EXPIRED, CONFLICT -> HttpStatus.CONFLICT;
             case UNSUPPORTED_REQUEST -> HttpStatus.BAD_REQUEST;
             case UNAVAILABLE -> HttpStatus.SERVICE_UNAVAILABLE;

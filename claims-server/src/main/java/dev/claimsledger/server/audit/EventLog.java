@@ -1,0 +1,117 @@
+package dev.claimsledger.server.audit;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.claimsledger.api.ClaimLeaseExpired;
+import dev.claimsledger.api.ClaimMaterialized;
+import dev.claimsledger.api.ClaimReleased;
+import dev.claimsledger.api.ClaimSuperseded;
+import dev.claimsledger.api.HeartbeatReceived;
+import dev.claimsledger.core.EventChain;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.time.Instant;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.function.Consumer;
+import java.util.function.Function;
+import java.util.stream.Collectors;
+import java.util.stream.Stream;
+import org.springframework.jdbc.core.JdbcTemplate;
+import org.springframework.jdbc.core.RowCallbackHandler;
+import org.springframework.jdbc.core.simple.JdbcClient;
+
+/**
+ * Reads the event store as stored, for history and audits: no snapshots, no upcasting, the payload bytes as written.
+ */
+public class EventLog {
+
+    private static final String COLUMNS =
+            "global_index, aggregate_identifier, sequence_number, time_stamp, payload_type, payload, meta_data";
+    private static final Map<String, Class<?>> EVENT_TYPES = Stream.of(ClaimMaterialized.class,
+                    HeartbeatReceived.class, ClaimReleased.class, ClaimLeaseExpired.class, ClaimSuperseded.class)
+            .collect(Collectors.toUnmodifiableMap(Class::getName, Function.identity()));
+
+    private final JdbcClient jdbc;
+    private final JdbcTemplate template;
+    private final ObjectMapper ledgerObjectMapper;
+
+    public EventLog(JdbcTemplate template, ObjectMapper ledgerObjectMapper) {
+        this.template = template;
+        this.jdbc = JdbcClient.create(template);
+        this.ledgerObjectMapper = ledgerObjectMapper;
+    }
+
+    /** Up to {@code limit} events of one stream with a sequence number above {@code afterSequence}, in order. */
+    public List<StoredEvent> stream(String streamId, long afterSequence, int limit) {
+        return jdbc.sql("SELECT " + COLUMNS + " FROM domain_event_entry"
+                        + " WHERE aggregate_identifier = :stream AND sequence_number > :after"
+                        + " ORDER BY sequence_number LIMIT :limit")
+                .param("stream", streamId)
+                .param("after", afterSequence)
+                .param("limit", limit)
+                .query(EventLog::row)
+                .list();
+    }
+
+    /** Every event of every stream, stream by stream, each in sequence order, without holding them all in memory. */
+    public void forEachInStreamOrder(Consumer<StoredEvent> action) {
+        template.query(connection -> {
+            // PostgreSQL streams rows with a fetch size only inside a transaction
+            connection.setAutoCommit(false);
+            var statement = connection.prepareStatement("SELECT " + COLUMNS + " FROM domain_event_entry"
+                    + " ORDER BY aggregate_identifier, sequence_number");
+            statement.setFetchSize(1000);
+            return statement;
+        }, (RowCallbackHandler) row -> action.accept(row(row, 0)));
+    }
+
+    public long count() {
+        return jdbc.sql("SELECT count(*) FROM domain_event_entry").query(Long.class).single();
+    }
+
+    /** The event's payload as the ledger's own type, or null when the type is not a claim event. */
+    public Object payload(StoredEvent event) {
+        Class<?> type = EVENT_TYPES.get(event.payloadType());
+        if (type == null) {
+            return null;
+        }
+        try {
+            return ledgerObjectMapper.readValue(event.payload(), type);
+        } catch (IOException e) {
+            return null;
+        }
+    }
+
+    /** The payload as plain JSON values (maps, lists, strings, numbers), exactly as stored. */
+    @SuppressWarnings("unchecked")
+    public Map<String, Object> payloadMap(StoredEvent event) {
+        try {
+            return ledgerObjectMapper.readValue(event.payload(), LinkedHashMap.class);
+        } catch (IOException e) {
+            return Map.of("unreadable", new String(event.payload(), StandardCharsets.UTF_8));
+        }
+    }
+
+    /** The chain hash recorded in the event's metadata, or null. */
+    public String recordedChainHash(StoredEvent event) {
+        if (event.metaData() == null) {
+            return null;
+        }
+        try {
+            JsonNode hash = ledgerObjectMapper.readTree(event.metaData()).get(EventChain.HASH_KEY);
+            return hash == null || !hash.isTextual() ? null : hash.asText();
+        } catch (IOException e) {
+            return null;
+        }
+    }
+
+    private static StoredEvent row(ResultSet row, int rowNumber) throws SQLException {
+        return new StoredEvent(row.getLong("global_index"), row.getString("aggregate_identifier"),
+                row.getLong("sequence_number"), Instant.parse(row.getString("time_stamp")),
+                row.getString("payload_type"), row.getBytes("payload"), row.getBytes("meta_data"));
+    }
+}
