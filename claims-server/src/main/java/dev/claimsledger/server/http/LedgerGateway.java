@@ -2,21 +2,27 @@ package dev.claimsledger.server.http;
 
 import dev.claimsledger.api.ClaimCommandResult;
 import dev.claimsledger.api.ClaimError;
+import dev.claimsledger.api.ClaimErrorCode;
 import dev.claimsledger.core.ClaimRejectedException;
 import dev.claimsledger.server.ClaimsProperties;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeoutException;
 import org.axonframework.commandhandling.CommandExecutionException;
 import org.axonframework.commandhandling.gateway.CommandGateway;
+import org.axonframework.modelling.command.AggregateStreamCreationException;
+import org.axonframework.modelling.command.ConcurrencyException;
 import org.axonframework.messaging.responsetypes.ResponseType;
 import org.axonframework.queryhandling.QueryGateway;
 import org.springframework.stereotype.Component;
 
 /**
  * Sends the HTTP layer's commands and queries and waits for them, within {@code claims.http.request-timeout}. A
- * command's answer arrives only after its events are committed, so a 2xx always means stored.
+ * command's answer arrives only after its events are committed, so a 2xx always means stored. A command that lost an
+ * optimistic-concurrency race (another node appended to the same stream first) is sent again: it is decided anew on
+ * the current state, so no update is lost and the caller never sees the race.
  */
 @Component
 class LedgerGateway {
@@ -31,8 +37,29 @@ class LedgerGateway {
         this.timeoutMillis = properties.http().requestTimeout().toMillis();
     }
 
+    static final int MAX_ATTEMPTS = 8;
+
     ClaimCommandResult send(Object command) {
-        return await(commands.send(command));
+        for (int attempt = 1; ; attempt++) {
+            try {
+                return await(commands.send(command));
+            } catch (LostRaceException lost) {
+                if (attempt == MAX_ATTEMPTS) {
+                    throw new ClaimRejectedException(ClaimErrorCode.CONFLICT,
+                            "concurrent changes to this consumer kept winning; retry later");
+                }
+                backOff(attempt);
+            }
+        }
+    }
+
+    private static void backOff(int attempt) {
+        try {
+            Thread.sleep(ThreadLocalRandom.current().nextLong(1, 5L << attempt));
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new LedgerUnavailableException("interrupted while retrying", e);
+        }
     }
 
     <R> R query(Object query, ResponseType<R> responseType) {
@@ -54,6 +81,11 @@ class LedgerGateway {
     }
 
     private static RuntimeException translate(Throwable failure) {
+        for (Throwable cause = failure; cause != null; cause = cause.getCause() == cause ? null : cause.getCause()) {
+            if (cause instanceof ConcurrencyException || cause instanceof AggregateStreamCreationException) {
+                return new LostRaceException(failure);
+            }
+        }
         if (failure instanceof CommandExecutionException execution) {
             ClaimError error = execution.getDetails().filter(ClaimError.class::isInstance).map(ClaimError.class::cast)
                     .orElse(null);
@@ -65,5 +97,13 @@ class LedgerGateway {
             return rejected;
         }
         return failure instanceof RuntimeException runtime ? runtime : new IllegalStateException(failure);
+    }
+
+    /** Another command on the same stream committed first. */
+    private static final class LostRaceException extends RuntimeException {
+
+        LostRaceException(Throwable cause) {
+            super(cause);
+        }
     }
 }
