@@ -18,6 +18,12 @@ public enum ClaimErrorCode {
     CONFLICT("conflict"),
     /** The command itself is malformed: a missing field, an out-of-range value, an over-long id. */
     VALIDATION_FAILED("validation_failed"),
+    /** No API key, or one the service does not know. */
+    UNAUTHENTICATED("unauthenticated"),
+    /** The API key lacks the scope, or the tenant, that the request needs. */
+    FORBIDDEN("forbidden"),
+    /** The request body is over the size limit. */
+    PAYLOAD_TOO_LARGE("payload_too_large"),
     /** A resource other than a claim (such as a projection rebuild) does not exist. */
     NOT_FOUND("not_found"),
     /** The request itself is not one the service takes: an unknown path, method or media type. */

@@ -4,6 +4,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import org.springframework.boot.context.properties.ConfigurationProperties;
 import org.springframework.boot.context.properties.bind.DefaultValue;
+import org.springframework.util.unit.DataSize;
 
 /**
  * The ledger's own settings, under {@code claims.*}. Every one has a default that works for the embedded run; the
@@ -14,13 +15,15 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
  * @param snapshot  how often the Claim aggregate is snapshotted
  * @param deadlines the persistent deadline scheduler
  * @param http      the HTTP API
+ * @param security  who may call the HTTP API
  */
 @ConfigurationProperties("claims")
 public record ClaimsProperties(@DefaultValue("./data") Path dataDir,
                                @DefaultValue Lease lease,
                                @DefaultValue Snapshot snapshot,
                                @DefaultValue Deadlines deadlines,
-                               @DefaultValue Http http) {
+                               @DefaultValue Http http,
+                               @DefaultValue Security security) {
 
     /**
      * @param minTtl the shortest lease a claim may ask for
@@ -43,7 +46,16 @@ public record ClaimsProperties(@DefaultValue("./data") Path dataDir,
 
     /**
      * @param requestTimeout how long a request waits for its command or query before it answers 503
+     * @param maxBodySize    the largest request body taken; a larger one answers 413
      */
-    public record Http(@DefaultValue("10s") Duration requestTimeout) {
+    public record Http(@DefaultValue("10s") Duration requestTimeout,
+                       @DefaultValue("64KB") DataSize maxBodySize) {
+    }
+
+    /**
+     * @param apiKeysFile the API keys (YAML or JSON); without it the service runs open, which it allows only on a
+     *                    loopback address and outside the {@code postgres} profile
+     */
+    public record Security(Path apiKeysFile) {
     }
 }

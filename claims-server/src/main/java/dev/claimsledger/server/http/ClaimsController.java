@@ -67,8 +67,9 @@ class ClaimsController {
                 required("lease_ttl_ms", body.leaseTtlMs()), body.leasePolicy());
         ClaimCommandResult result = ledger.send(command);
         ClaimState claim = result.claim();
+        // encode the template first, so that an id's own '/' is sent as %2F
         URI location = UriComponentsBuilder.fromPath("/v1/tenants/{tenant}/claims/{consumer}/epochs/{epoch}")
-                .buildAndExpand(claim.tenantId(), claim.consumerId(), claim.epoch()).encode().toUri();
+                .encode().buildAndExpand(claim.tenantId(), claim.consumerId(), claim.epoch()).toUri();
         return ResponseEntity.status(result.appended() ? HttpStatus.CREATED : HttpStatus.OK)
                 .location(location)
                 .body(json(claim));

@@ -2,7 +2,6 @@ package dev.claimsledger.server.http;
 
 import dev.claimsledger.api.ClaimErrorCode;
 import dev.claimsledger.core.ClaimRejectedException;
-import java.net.URI;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.http.HttpHeaders;
@@ -47,10 +46,10 @@ class ProblemResponses extends ResponseEntityExceptionHandler {
     @Override
     protected ResponseEntity<Object> handleExceptionInternal(Exception ex, Object body, HttpHeaders headers,
                                                              HttpStatusCode statusCode, WebRequest request) {
-        ClaimErrorCode code = switch (statusCode.value()) {
-            case 404, 405, 406, 415 -> ClaimErrorCode.UNSUPPORTED_REQUEST;
-            default -> statusCode.is4xxClientError() ? ClaimErrorCode.VALIDATION_FAILED : ClaimErrorCode.INTERNAL_ERROR;
-        };
+        if (BodySizeLimitFilter.isTooLarge(ex)) {
+            return problem(HttpStatus.CONTENT_TOO_LARGE, ClaimErrorCode.PAYLOAD_TOO_LARGE, BodySizeLimitFilter.DETAIL);
+        }
+        ClaimErrorCode code = codeFor(statusCode);
         String detail = code == ClaimErrorCode.VALIDATION_FAILED
                 ? "the request is malformed: " + rootMessage(ex)
                 : body instanceof ProblemDetail problem && problem.getDetail() != null ? problem.getDetail() : rootMessage(ex);
@@ -60,11 +59,20 @@ class ProblemResponses extends ResponseEntityExceptionHandler {
     }
 
     static ResponseEntity<Object> problem(HttpStatusCode status, ClaimErrorCode code, String detail) {
-        ProblemDetail problem = ProblemDetail.forStatusAndDetail(status, detail);
-        problem.setType(URI.create("urn:claims-ledger:problem:" + code.code()));
-        problem.setTitle(code.code().replace('_', ' '));
-        problem.setProperty("code", code.code());
-        return ResponseEntity.status(status).contentType(MediaType.APPLICATION_PROBLEM_JSON).body(problem);
+        return ResponseEntity.status(status).contentType(MediaType.APPLICATION_PROBLEM_JSON)
+                .body(ProblemWriter.problem(status, code, detail));
+    }
+
+    /** The code of an error Spring MVC or the servlet container answered by status alone. */
+    static ClaimErrorCode codeFor(HttpStatusCode status) {
+        return switch (status.value()) {
+            case 404, 405, 406, 415 -> ClaimErrorCode.UNSUPPORTED_REQUEST;
+            case 413 -> ClaimErrorCode.PAYLOAD_TOO_LARGE;
+            case 401 -> ClaimErrorCode.UNAUTHENTICATED;
+            case 403 -> ClaimErrorCode.FORBIDDEN;
+            case 503 -> ClaimErrorCode.UNAVAILABLE;
+            default -> status.is4xxClientError() ? ClaimErrorCode.VALIDATION_FAILED : ClaimErrorCode.INTERNAL_ERROR;
+        };
     }
 
     static HttpStatus statusOf(ClaimErrorCode code) {
@@ -73,6 +81,9 @@ class ProblemResponses extends ResponseEntityExceptionHandler {
             case CLAIM_NOT_FOUND, NOT_FOUND -> HttpStatus.NOT_FOUND;
             case STALE_EPOCH, CLAIM_NOT_ACTIVE, CLAIM_EXPIRED, CONFLICT -> HttpStatus.CONFLICT;
             case UNSUPPORTED_REQUEST -> HttpStatus.BAD_REQUEST;
+            case UNAUTHENTICATED -> HttpStatus.UNAUTHORIZED;
+            case FORBIDDEN -> HttpStatus.FORBIDDEN;
+            case PAYLOAD_TOO_LARGE -> HttpStatus.CONTENT_TOO_LARGE;
             case UNAVAILABLE -> HttpStatus.SERVICE_UNAVAILABLE;
             case INTERNAL_ERROR -> HttpStatus.INTERNAL_SERVER_ERROR;
         };

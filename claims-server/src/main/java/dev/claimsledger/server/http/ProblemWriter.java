@@ -1,0 +1,44 @@
+package dev.claimsledger.server.http;
+
+import dev.claimsledger.api.ClaimErrorCode;
+import jakarta.servlet.http.HttpServletResponse;
+import java.io.IOException;
+import java.net.URI;
+import org.springframework.http.HttpStatusCode;
+import org.springframework.http.MediaType;
+import org.springframework.http.ProblemDetail;
+import org.springframework.stereotype.Component;
+import tools.jackson.databind.json.JsonMapper;
+
+/**
+ * Writes problem+json where no controller runs: in servlet filters and on the error page.
+ */
+@Component
+public class ProblemWriter {
+
+    private final JsonMapper json;
+
+    ProblemWriter(JsonMapper json) {
+        this.json = json;
+    }
+
+    public void write(HttpServletResponse response, HttpStatusCode status, ClaimErrorCode code, String detail,
+                      String instance) throws IOException {
+        ProblemDetail problem = problem(status, code, detail);
+        if (instance != null) {
+            problem.setInstance(URI.create(instance.replaceAll("[^A-Za-z0-9/_.~-]", "_")));
+        }
+        response.setStatus(status.value());
+        response.setContentType(MediaType.APPLICATION_PROBLEM_JSON_VALUE);
+        response.getOutputStream().write(json.writeValueAsBytes(problem));
+    }
+
+    /** The problem body every error of the service has: a type and title per code, and the code itself. */
+    public static ProblemDetail problem(HttpStatusCode status, ClaimErrorCode code, String detail) {
+        ProblemDetail problem = ProblemDetail.forStatusAndDetail(status, detail);
+        problem.setType(URI.create("urn:claims-ledger:problem:" + code.code()));
+        problem.setTitle(code.code().replace('_', ' '));
+        problem.setProperty("code", code.code());
+        return problem;
+    }
+}
