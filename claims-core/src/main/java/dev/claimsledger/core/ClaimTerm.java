@@ -52,6 +52,16 @@ record ClaimTerm(long epoch, String entityUrl, String streamPath, String wakeId,
                 receivedAt, heartbeatCount + 1, status, releasedAt, endedAt, ackedStreams, receivedAt);
     }
 
+    /**
+     * The term after a heartbeat with the lease exactly as recorded, even if earlier than before: for reading a
+     * history that may have been altered, which the audit reports rather than refuses.
+     */
+    ClaimTerm heartbeatAsRecorded(Instant receivedAt, Instant recordedLeaseEnd) {
+        return new ClaimTerm(epoch, entityUrl, streamPath, wakeId, runnerId, claimedAt,
+                new Lease(recordedLeaseEnd, lease.ttl(), lease.policy()), receivedAt, heartbeatCount + 1, status,
+                releasedAt, endedAt, ackedStreams, receivedAt);
+    }
+
     ClaimTerm released(Instant at, List<AckedStream> acked) {
         return new ClaimTerm(epoch, entityUrl, streamPath, wakeId, runnerId, claimedAt, lease, lastHeartbeatAt,
                 heartbeatCount, ClaimStatus.RELEASED, at, at, acked, at);

@@ -15,6 +15,9 @@ import java.util.Optional;
  * Folds a consumer's recorded events into the state of one epoch as it stood at an instant, with the same transitions
  * the aggregate uses, so that an audit reads history exactly as the ledger lived it. An event counts from the ledger
  * time it carries (when the claim was made, the heartbeat received, the release, expiry or supersession recorded).
+ * Leases are taken as recorded, so that a history that breaks the invariants can still be read and reported.
+ *
+ * @throws IllegalStateException from {@link #stateAt} when a recorded event cannot be a claim at all (no lease)
  */
 public final class ClaimTimeline {
 
@@ -41,7 +44,7 @@ public final class ClaimTimeline {
             } else if (term == null) {
                 continue;
             } else if (event instanceof HeartbeatReceived heartbeat && heartbeat.epoch() == epoch) {
-                term = term.heartbeat(heartbeat.receivedAt(), heartbeat.leaseExpiresAt());
+                term = term.heartbeatAsRecorded(heartbeat.receivedAt(), heartbeat.leaseExpiresAt());
             } else if (event instanceof ClaimReleased released && released.epoch() == epoch) {
                 term = term.released(released.releasedAt(), released.ackedStreams());
             } else if (event instanceof ClaimLeaseExpired expired && expired.epoch() == epoch) {

@@ -1,7 +1,9 @@
 package dev.claimsledger.server.audit;
 
+import dev.claimsledger.api.ClaimErrorCode;
 import dev.claimsledger.api.ClaimState;
 import dev.claimsledger.api.ConsumerRef;
+import dev.claimsledger.core.ClaimRejectedException;
 import dev.claimsledger.core.ClaimTimeline;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -74,7 +76,12 @@ public class ClaimHistory {
                 cursor = event.sequence();
             }
         } while (batch.size() == READ_BATCH);
-        return ClaimTimeline.stateAt(payloads, epoch, asOf);
+        try {
+            return ClaimTimeline.stateAt(payloads, epoch, asOf);
+        } catch (RuntimeException e) {
+            throw new ClaimRejectedException(ClaimErrorCode.CONFLICT, "the recorded history of this claim cannot be "
+                    + "read as a claim (" + e.getMessage() + "); run the audit");
+        }
     }
 
     /** One recorded event. */

@@ -225,7 +225,14 @@ public class LedgerAudit {
                         + " was applied, but the epoch's last event is " + facts.lastSequence);
                 return;
             }
-            Optional<ClaimState> expected = ClaimTimeline.stateAt(payloads, epoch, Instant.MAX);
+            Optional<ClaimState> expected;
+            try {
+                expected = ClaimTimeline.stateAt(payloads, epoch, Instant.MAX);
+            } catch (RuntimeException e) {
+                projectionViolation("history_unreadable", epoch, "the epoch's events cannot be folded into a claim: "
+                        + e.getMessage());
+                return;
+            }
             Optional<ClaimState> actual = readModel.handle(new FindClaim(consumer.tenantId(), consumer.consumerId(), epoch));
             if (expected.isPresent() && actual.isPresent()) {
                 List<String> differences = differences(expected.get(), actual.get());
