@@ -65,6 +65,11 @@ public final class ClaimCommandValidation {
         }
     }
 
+    /** Checks a locator such as an entity URL or a stream path. */
+    public static void locator(String field, String value, boolean required) {
+        text(field, value, MAX_LOCATOR_LENGTH, required);
+    }
+
     /** Checks an id such as a tenant, runner or wake id. */
     public static void id(String field, String value, boolean required) {
         text(field, value, MAX_ID_LENGTH, required);

@@ -35,7 +35,7 @@ class ConsumerClaimsMigrationTest {
     void claimsAreStoredAfterTheConnectionThatRanTheMigrationIsClosed() {
         // given
         try (ProjectionDatabase database = ProjectionDatabase.migratedOnAConnectionClosedAfterwards()) {
-            ConsumerClaimsProjection projection = new ConsumerClaimsProjection(database.jdbc());
+            ConsumerClaimsProjection projection = new ConsumerClaimsProjection(database.jdbcTemplate());
 
             // when
             deliver(projection, seq(0, MATERIALIZED),
@@ -51,7 +51,7 @@ class ConsumerClaimsMigrationTest {
     void theTableRefusesAStatusThatIsNotOneOfTheFour() {
         // given
         try (ProjectionDatabase database = ProjectionDatabase.migrated()) {
-            ConsumerClaimsProjection projection = new ConsumerClaimsProjection(database.jdbc());
+            ConsumerClaimsProjection projection = new ConsumerClaimsProjection(database.jdbcTemplate());
             deliver(projection, seq(0, MATERIALIZED));
 
             // when / then

@@ -88,7 +88,7 @@ class ConsumerClaimsProjectionTest {
     @BeforeEach
     void setUp() {
         database = ProjectionDatabase.migrated();
-        projection = new ConsumerClaimsProjection(database.jdbc());
+        projection = new ConsumerClaimsProjection(database.jdbcTemplate());
         queries = new ConsumerClaimsQueries(database.jdbc());
     }
 

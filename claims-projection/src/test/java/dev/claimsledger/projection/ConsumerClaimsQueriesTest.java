@@ -51,7 +51,7 @@ class ConsumerClaimsQueriesTest {
     @BeforeEach
     void setUp() {
         database = ProjectionDatabase.migrated();
-        projection = new ConsumerClaimsProjection(database.jdbc());
+        projection = new ConsumerClaimsProjection(database.jdbcTemplate());
         queries = new ConsumerClaimsQueries(database.jdbc());
     }
 

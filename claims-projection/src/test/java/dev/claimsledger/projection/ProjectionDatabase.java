@@ -12,6 +12,7 @@ import java.util.Optional;
 import java.util.UUID;
 import javax.sql.DataSource;
 import org.flywaydb.core.Flyway;
+import org.springframework.jdbc.core.JdbcTemplate;
 import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.jdbc.datasource.DriverManagerDataSource;
 import org.springframework.jdbc.datasource.SingleConnectionDataSource;
@@ -30,11 +31,13 @@ import org.springframework.jdbc.datasource.SingleConnectionDataSource;
 final class ProjectionDatabase implements AutoCloseable {
 
     private final SingleConnectionDataSource migratingConnection;
+    private final JdbcTemplate template;
     private final JdbcClient jdbc;
 
-    private ProjectionDatabase(SingleConnectionDataSource migratingConnection, JdbcClient jdbc) {
+    private ProjectionDatabase(SingleConnectionDataSource migratingConnection, DataSource dataSource) {
         this.migratingConnection = migratingConnection;
-        this.jdbc = jdbc;
+        this.template = new JdbcTemplate(dataSource);
+        this.jdbc = JdbcClient.create(template);
     }
 
     /** Migrated on a connection that stays open while the tests run. */
@@ -42,7 +45,7 @@ final class ProjectionDatabase implements AutoCloseable {
         String url = uniqueUrl();
         SingleConnectionDataSource migratingConnection = new SingleConnectionDataSource(url, "sa", "", true);
         migrate(migratingConnection);
-        return new ProjectionDatabase(migratingConnection, JdbcClient.create(new DriverManagerDataSource(url, "sa", "")));
+        return new ProjectionDatabase(migratingConnection, new DriverManagerDataSource(url, "sa", ""));
     }
 
     /** Migrated on a connection that is closed as soon as Flyway is done, as a pool eventually closes it. */
@@ -50,7 +53,11 @@ final class ProjectionDatabase implements AutoCloseable {
         String url = uniqueUrl();
         DriverManagerDataSource dataSource = new DriverManagerDataSource(url, "sa", "");
         migrate(dataSource);
-        return new ProjectionDatabase(null, JdbcClient.create(dataSource));
+        return new ProjectionDatabase(null, dataSource);
+    }
+
+    JdbcTemplate jdbcTemplate() {
+        return template;
     }
 
     private static String uniqueUrl() {

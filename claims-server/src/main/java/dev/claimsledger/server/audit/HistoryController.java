@@ -5,6 +5,7 @@ import dev.claimsledger.api.ClaimErrorCode;
 import dev.claimsledger.api.ConsumerRef;
 import dev.claimsledger.core.ClaimCommandValidation;
 import dev.claimsledger.core.ClaimRejectedException;
+import dev.claimsledger.server.http.PathNumbers;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
@@ -33,31 +34,27 @@ class HistoryController {
 
     @GetMapping("/history")
     HistoryJson consumerHistory(@PathVariable String tenant, @PathVariable String consumer,
-                                @RequestParam(name = "after_sequence", required = false) Long afterSequence,
-                                @RequestParam(required = false) Integer limit) {
+                                @RequestParam(name = "after_sequence", required = false) String afterSequence,
+                                @RequestParam(required = false) String limit) {
         ClaimCommandValidation.identity(tenant, consumer, 0);
         return page(new ConsumerRef(tenant, consumer), null, afterSequence, limit);
     }
 
     @GetMapping("/epochs/{epoch}/history")
-    HistoryJson epochHistory(@PathVariable String tenant, @PathVariable String consumer, @PathVariable long epoch,
-                             @RequestParam(name = "after_sequence", required = false) Long afterSequence,
-                             @RequestParam(required = false) Integer limit) {
+    HistoryJson epochHistory(@PathVariable String tenant, @PathVariable String consumer,
+                             @PathVariable("epoch") String epochText,
+                             @RequestParam(name = "after_sequence", required = false) String afterSequence,
+                             @RequestParam(required = false) String limit) {
+        long epoch = PathNumbers.epoch(epochText);
         ClaimCommandValidation.identity(tenant, consumer, epoch);
         return page(new ConsumerRef(tenant, consumer), epoch, afterSequence, limit);
     }
 
-    private HistoryJson page(ConsumerRef consumer, Long epoch, Long afterSequence, Integer limit) {
-        int pageSize = limit == null ? DEFAULT_PAGE_SIZE : limit;
-        if (pageSize < 1 || pageSize > MAX_PAGE_SIZE) {
-            throw new ClaimRejectedException(ClaimErrorCode.VALIDATION_FAILED,
-                    "limit must be between 1 and " + MAX_PAGE_SIZE + ", was " + pageSize);
-        }
-        if (afterSequence != null && afterSequence < -1) {
-            throw new ClaimRejectedException(ClaimErrorCode.VALIDATION_FAILED, "after_sequence must be -1 or more");
-        }
-        ClaimHistory.Page page = history.page(consumer, epoch, afterSequence == null ? -1 : afterSequence, pageSize);
-        if (page.events().isEmpty() && afterSequence == null) {
+    private HistoryJson page(ConsumerRef consumer, Long epoch, String afterSequenceText, String limit) {
+        int pageSize = PathNumbers.limit(limit, DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE);
+        long afterSequence = PathNumbers.afterSequence(afterSequenceText);
+        ClaimHistory.Page page = history.page(consumer, epoch, afterSequence, pageSize);
+        if (page.events().isEmpty() && afterSequenceText == null) {
             throw new ClaimRejectedException(ClaimErrorCode.CLAIM_NOT_FOUND, epoch == null
                     ? "no events for consumer " + consumer.consumerId()
                     : "no events for epoch " + epoch + " of consumer " + consumer.consumerId());

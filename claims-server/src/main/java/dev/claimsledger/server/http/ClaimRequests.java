@@ -1,7 +1,6 @@
 package dev.claimsledger.server.http;
 
 import com.fasterxml.jackson.annotation.JsonProperty;
-import dev.claimsledger.api.LeasePolicy;
 import java.time.Instant;
 import java.util.List;
 
@@ -20,7 +19,7 @@ final class ClaimRequests {
                        @JsonProperty("wake_id") String wakeId,
                        @JsonProperty("runner_id") String runnerId,
                        @JsonProperty("lease_ttl_ms") Long leaseTtlMs,
-                       @JsonProperty("lease_policy") LeasePolicy leasePolicy) {
+                       @JsonProperty("lease_policy") String leasePolicy) {
     }
 
     record Heartbeat(@JsonProperty("reported_at") Instant reportedAt) {

@@ -9,6 +9,7 @@ import dev.claimsledger.api.ConsumerRef;
 import dev.claimsledger.api.FindClaim;
 import dev.claimsledger.api.FindClaims;
 import dev.claimsledger.api.FindRunnerHealth;
+import dev.claimsledger.api.LeasePolicy;
 import dev.claimsledger.api.MaterializeClaim;
 import dev.claimsledger.api.RecordHeartbeat;
 import dev.claimsledger.api.ReleaseClaim;
@@ -64,7 +65,7 @@ class ClaimsController {
     ResponseEntity<ClaimJson> materialize(@PathVariable String tenant, @RequestBody ClaimRequests.Materialize body) {
         MaterializeClaim command = new MaterializeClaim(tenant, body.consumerId(),
                 required("epoch", body.epoch()), body.entityUrl(), body.streamPath(), body.wakeId(), body.runnerId(),
-                required("lease_ttl_ms", body.leaseTtlMs()), body.leasePolicy());
+                required("lease_ttl_ms", body.leaseTtlMs()), leasePolicy(body.leasePolicy()));
         ClaimCommandResult result = ledger.send(command);
         ClaimState claim = result.claim();
         // encode the template first, so that an id's own '/' is sent as %2F
@@ -76,15 +77,16 @@ class ClaimsController {
     }
 
     @PostMapping(path = "/claims/{consumer}/epochs/{epoch}/heartbeats")
-    ClaimJson heartbeat(@PathVariable String tenant, @PathVariable String consumer, @PathVariable long epoch,
+    ClaimJson heartbeat(@PathVariable String tenant, @PathVariable String consumer, @PathVariable String epoch,
                         @RequestBody(required = false) ClaimRequests.Heartbeat body) {
-        return json(ledger.send(new RecordHeartbeat(tenant, consumer, epoch, body == null ? null : body.reportedAt()))
-                .claim());
+        return json(ledger.send(new RecordHeartbeat(tenant, consumer, PathNumbers.epoch(epoch),
+                body == null ? null : body.reportedAt())).claim());
     }
 
     @PostMapping(path = "/claims/{consumer}/epochs/{epoch}/release")
-    ClaimJson release(@PathVariable String tenant, @PathVariable String consumer, @PathVariable long epoch,
+    ClaimJson release(@PathVariable String tenant, @PathVariable String consumer, @PathVariable("epoch") String epochText,
                       @RequestBody(required = false) ClaimRequests.Release body) {
+        long epoch = PathNumbers.epoch(epochText);
         List<ClaimJson.AckedStreamJson> acked = body == null || body.ackedStreams() == null ? List.of() : body.ackedStreams();
         if (acked.stream().anyMatch(Objects::isNull)) {
             throw invalid("acked_streams must not contain null");
@@ -98,8 +100,9 @@ class ClaimsController {
      * events recorded up to then, with {@code lease_remaining_ms} relative to that instant.
      */
     @GetMapping("/claims/{consumer}/epochs/{epoch}")
-    ClaimJson claim(@PathVariable String tenant, @PathVariable String consumer, @PathVariable long epoch,
+    ClaimJson claim(@PathVariable String tenant, @PathVariable String consumer, @PathVariable("epoch") String epochText,
                     @RequestParam(name = "as_of", required = false) String asOf) {
+        long epoch = PathNumbers.epoch(epochText);
         ClaimCommandValidation.identity(tenant, consumer, epoch);
         Supplier<ClaimRejectedException> notFound = () -> new ClaimRejectedException(ClaimErrorCode.CLAIM_NOT_FOUND,
                 "no claim of epoch " + epoch + " for consumer " + consumer + (asOf == null ? "" : " at " + asOf));
@@ -118,20 +121,20 @@ class ClaimsController {
                          @RequestParam(required = false) String status,
                          @RequestParam(name = "runner_id", required = false) String runnerId,
                          @RequestParam(name = "entity_url", required = false) String entityUrl,
-                         @RequestParam(required = false) Integer limit,
+                         @RequestParam(required = false) String limit,
                          @RequestParam(required = false) String cursor) {
         ClaimCommandValidation.id("tenant_id", tenant, true);
         ClaimCommandValidation.id("runner_id", runnerId, false);
-        int pageSize = limit == null ? DEFAULT_PAGE_SIZE : limit;
-        if (pageSize < 1 || pageSize > MAX_PAGE_SIZE) {
-            throw invalid("limit must be between 1 and " + MAX_PAGE_SIZE + ", was " + pageSize);
-        }
+        ClaimCommandValidation.locator("entity_url", entityUrl, false);
+        int pageSize = PathNumbers.limit(limit, DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE);
         if (cursor != null) {
+            ClaimCursor decoded;
             try {
-                ClaimCursor.decode(cursor);
+                decoded = ClaimCursor.decode(cursor);
             } catch (IllegalArgumentException e) {
                 throw invalid("cursor is not one this service gave out");
             }
+            ClaimCommandValidation.id("cursor", decoded.consumerId(), false);
         }
         ClaimPage page = ledger.query(new FindClaims(tenant, status(status), runnerId, entityUrl, pageSize, cursor),
                 ResponseTypes.instanceOf(ClaimPage.class));
@@ -153,6 +156,18 @@ class ClaimsController {
 
     private ClaimJson json(ClaimState claim) {
         return ClaimJson.of(claim, clock.instant());
+    }
+
+    private static LeasePolicy leasePolicy(String wireName) {
+        if (wireName == null) {
+            return null;
+        }
+        for (LeasePolicy policy : LeasePolicy.values()) {
+            if (policy.wireName().equals(wireName)) {
+                return policy;
+            }
+        }
+        throw invalid("lease_policy must be fixed or renew_on_heartbeat");
     }
 
     private static ClaimStatus status(String status) {

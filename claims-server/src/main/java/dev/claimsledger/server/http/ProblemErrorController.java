@@ -22,8 +22,9 @@ class ProblemErrorController implements ErrorController {
     @RequestMapping(path = "/error", produces = MediaType.APPLICATION_PROBLEM_JSON_VALUE)
     ResponseEntity<ProblemDetail> error(HttpServletRequest request) {
         Object statusAttribute = request.getAttribute(RequestDispatcher.ERROR_STATUS_CODE);
+        // no status: someone asked for /error itself
         HttpStatusCode status = statusAttribute instanceof Integer code ? HttpStatusCode.valueOf(code)
-                : HttpStatus.INTERNAL_SERVER_ERROR;
+                : HttpStatus.NOT_FOUND;
         Object failure = request.getAttribute(RequestDispatcher.ERROR_EXCEPTION);
         ClaimErrorCode code = failure instanceof Throwable thrown && BodySizeLimitFilter.isTooLarge(thrown)
                 ? ClaimErrorCode.PAYLOAD_TOO_LARGE : ProblemResponses.codeFor(status);

@@ -2,6 +2,7 @@ package dev.claimsledger.server.http;
 
 import dev.claimsledger.api.ClaimErrorCode;
 import dev.claimsledger.core.ClaimRejectedException;
+import org.apache.tomcat.util.http.InvalidParameterException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.http.HttpHeaders;
@@ -27,6 +28,13 @@ class ProblemResponses extends ResponseEntityExceptionHandler {
     @ExceptionHandler(ClaimRejectedException.class)
     ResponseEntity<Object> rejected(ClaimRejectedException rejection) {
         return problem(statusOf(rejection.code()), rejection.code(), rejection.getMessage());
+    }
+
+    /** Tomcat's query parser refusing a malformed escape when the controller asks for a parameter. */
+    @ExceptionHandler(InvalidParameterException.class)
+    ResponseEntity<Object> invalidParameter(InvalidParameterException failure) {
+        return problem(HttpStatus.BAD_REQUEST, ClaimErrorCode.VALIDATION_FAILED,
+                "the query string is malformed: " + failure.getMessage());
     }
 
     @ExceptionHandler(LedgerUnavailableException.class)
@@ -66,7 +74,7 @@ class ProblemResponses extends ResponseEntityExceptionHandler {
     /** The code of an error Spring MVC or the servlet container answered by status alone. */
     static ClaimErrorCode codeFor(HttpStatusCode status) {
         return switch (status.value()) {
-            case 404, 405, 406, 415 -> ClaimErrorCode.UNSUPPORTED_REQUEST;
+            case 404, 405, 406, 415, 501, 505 -> ClaimErrorCode.UNSUPPORTED_REQUEST;
             case 413 -> ClaimErrorCode.PAYLOAD_TOO_LARGE;
             case 401 -> ClaimErrorCode.UNAUTHENTICATED;
             case 403 -> ClaimErrorCode.FORBIDDEN;

@@ -25,8 +25,9 @@ public class ProblemWriter {
     public void write(HttpServletResponse response, HttpStatusCode status, ClaimErrorCode code, String detail,
                       String instance) throws IOException {
         ProblemDetail problem = problem(status, code, detail);
-        if (instance != null) {
-            problem.setInstance(URI.create(instance.replaceAll("[^A-Za-z0-9/_.~-]", "_")));
+        String path = instance == null ? null : instance.replaceAll("[^A-Za-z0-9/_.~-]", "_");
+        if (path != null && path.startsWith("/") && !path.startsWith("//")) {
+            problem.setInstance(URI.create(path));
         }
         response.setStatus(status.value());
         response.setContentType(MediaType.APPLICATION_PROBLEM_JSON_VALUE);

@@ -8,7 +8,11 @@ import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
 import java.util.Optional;
+import java.util.Set;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.http.HttpStatus;
@@ -37,7 +41,14 @@ class ApiKeyFilter extends OncePerRequestFilter {
     protected void doFilterInternal(HttpServletRequest request, HttpServletResponse response, FilterChain chain)
             throws ServletException, IOException {
         String path = request.getRequestURI().substring(request.getContextPath().length());
-        Requirement requirement = Requirement.of(request.getMethod(), path, request.getQueryString());
+        Requirement requirement;
+        try {
+            requirement = Requirement.of(request.getMethod(), path, request.getQueryString());
+        } catch (UndecodableRequestException e) {
+            problems.write(response, HttpStatus.BAD_REQUEST, ClaimErrorCode.VALIDATION_FAILED,
+                    "the path or query has an invalid percent-escape", null);
+            return;
+        }
         if (keys == null || requirement == null) {
             chain.doFilter(request, response);
             return;
@@ -74,28 +85,38 @@ class ApiKeyFilter extends OncePerRequestFilter {
         return key.isEmpty() ? Optional.empty() : Optional.of(key);
     }
 
-    /** What a request needs: a scope, and for tenant paths the tenant. Null for public paths. */
+    /**
+     * What a request needs: a scope, and for tenant paths the tenant; null for public paths. It is decided on the
+     * path as Spring MVC routes it: split into segments, matrix parameters ({@code ;x=1}) dropped, each segment
+     * percent-decoded. So {@code /%761/tenant%73/...} needs what {@code /v1/tenants/...} needs. Anything that is
+     * not a known public path needs at least a key.
+     */
     record Requirement(String scope, String tenant) {
 
-        static Requirement of(String method, String path, String query) {
-            if (path.startsWith("/actuator")) {
-                return path.equals("/actuator/health") || path.startsWith("/actuator/health/")
-                        ? null : new Requirement(ApiKey.ADMIN, null);
-            }
-            if (!path.startsWith("/v1/")) {
+        private static final Set<String> PUBLIC_ROOTS = Set.of("v3", "swagger-ui", "swagger-ui.html", "error");
+
+        static Requirement of(String method, String rawPath, String rawQuery) {
+            List<String> path = segments(rawPath);
+            if (path.isEmpty()) {
                 return null;
             }
-            if (path.startsWith("/v1/admin/audit")) {
-                return new Requirement(ApiKey.AUDIT, null);
+            String root = path.get(0);
+            if (root.equals("actuator")) {
+                return path.size() >= 2 && path.get(1).equals("health") ? null : new Requirement(ApiKey.ADMIN, null);
             }
-            if (path.startsWith("/v1/admin/")) {
-                return new Requirement(ApiKey.ADMIN, null);
+            if (PUBLIC_ROOTS.contains(root)) {
+                return null;
             }
-            if (path.startsWith("/v1/tenants/")) {
-                String rest = path.substring("/v1/tenants/".length());
-                int slash = rest.indexOf('/');
-                String tenant = UriUtils.decode(slash < 0 ? rest : rest.substring(0, slash), StandardCharsets.UTF_8);
-                if (path.endsWith("/history") || hasParameter(query, "as_of")) {
+            if (!root.equals("v1") || path.size() < 2) {
+                return new Requirement(ApiKey.READ, null);
+            }
+            if (path.get(1).equals("admin")) {
+                return new Requirement(path.size() >= 3 && path.get(2).equals("audit") ? ApiKey.AUDIT : ApiKey.ADMIN,
+                        null);
+            }
+            if (path.get(1).equals("tenants") && path.size() >= 3) {
+                String tenant = path.get(2);
+                if (path.get(path.size() - 1).equals("history") || queryNames(rawQuery).contains("as_of")) {
                     return new Requirement(ApiKey.AUDIT, tenant);
                 }
                 return new Requirement("GET".equals(method) || "HEAD".equals(method) ? ApiKey.READ : ApiKey.WRITE,
@@ -104,17 +125,40 @@ class ApiKeyFilter extends OncePerRequestFilter {
             return new Requirement(ApiKey.READ, null);
         }
 
-        private static boolean hasParameter(String query, String name) {
-            if (query == null) {
-                return false;
-            }
-            for (String pair : query.split("&")) {
-                String key = pair.contains("=") ? pair.substring(0, pair.indexOf('=')) : pair;
-                if (name.equals(UriUtils.decode(key, StandardCharsets.UTF_8))) {
-                    return true;
+        /** The decoded path segments, empty ones left out; a segment that cannot be decoded is refused. */
+        static List<String> segments(String rawPath) {
+            List<String> segments = new ArrayList<>();
+            for (String raw : rawPath.split("/")) {
+                int matrix = raw.indexOf(';');
+                String segment = matrix < 0 ? raw : raw.substring(0, matrix);
+                if (!segment.isEmpty()) {
+                    segments.add(decode(segment));
                 }
             }
-            return false;
+            return segments;
         }
+
+        static Set<String> queryNames(String rawQuery) {
+            Set<String> names = new HashSet<>();
+            if (rawQuery != null) {
+                for (String pair : rawQuery.split("&")) {
+                    int equals = pair.indexOf('=');
+                    names.add(decode(equals < 0 ? pair : pair.substring(0, equals)).replace('+', ' '));
+                }
+            }
+            return names;
+        }
+
+        private static String decode(String text) {
+            try {
+                return UriUtils.decode(text, StandardCharsets.UTF_8);
+            } catch (IllegalArgumentException e) {
+                throw new UndecodableRequestException();
+            }
+        }
+    }
+
+    /** A path or query with an invalid percent-escape. */
+    static final class UndecodableRequestException extends RuntimeException {
     }
 }
