@@ -2,9 +2,7 @@ package dev.claimsledger.server.audit;
 
 import dev.claimsledger.api.ClaimLeaseExpired;
 import dev.claimsledger.api.ClaimMaterialized;
-import dev.claimsledger.api.ClaimReleased;
 import dev.claimsledger.api.ClaimState;
-import dev.claimsledger.api.ClaimSuperseded;
 import dev.claimsledger.api.ConsumerRef;
 import dev.claimsledger.api.FindClaim;
 import dev.claimsledger.api.HeartbeatReceived;
@@ -141,7 +139,7 @@ public class LedgerAudit {
 
         private void checkLease(StoredEvent event, Object payload) {
             long epoch = ClaimTimeline.epochOf(payload);
-            Instant lease = leaseOf(payload);
+            Instant lease = ClaimTimeline.leaseEndOf(payload);
             if (lease == null) {
                 violation("lease_missing", epoch, event, "the event carries no lease end");
             }
@@ -294,18 +292,4 @@ public class LedgerAudit {
         }
     }
 
-    private static Instant leaseOf(Object payload) {
-        if (payload instanceof ClaimMaterialized e) {
-            return e.leaseExpiresAt();
-        } else if (payload instanceof HeartbeatReceived e) {
-            return e.leaseExpiresAt();
-        } else if (payload instanceof ClaimReleased e) {
-            return e.leaseExpiresAt();
-        } else if (payload instanceof ClaimLeaseExpired e) {
-            return e.leaseExpiresAt();
-        } else if (payload instanceof ClaimSuperseded e) {
-            return e.leaseExpiresAt();
-        }
-        return null;
-    }
 }
