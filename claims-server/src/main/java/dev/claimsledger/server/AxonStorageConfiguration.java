@@ -3,6 +3,10 @@ package dev.claimsledger.server;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.claimsledger.core.CoreBeanNames;
 import dev.claimsledger.core.LedgerObjectMapper;
+import java.sql.SQLException;
+import java.sql.SQLIntegrityConstraintViolationException;
+import org.axonframework.common.jdbc.PersistenceExceptionResolver;
+import org.axonframework.common.transaction.TransactionManager;
 import org.axonframework.eventhandling.tokenstore.jdbc.TokenSchema;
 import org.axonframework.eventsourcing.EventCountSnapshotTriggerDefinition;
 import org.axonframework.eventsourcing.SnapshotTriggerDefinition;
@@ -10,17 +14,21 @@ import org.axonframework.eventsourcing.Snapshotter;
 import org.axonframework.eventsourcing.eventstore.jdbc.EventSchema;
 import org.axonframework.serialization.Serializer;
 import org.axonframework.serialization.json.JacksonSerializer;
+import org.axonframework.spring.messaging.unitofwork.SpringTransactionManager;
 import org.springframework.beans.factory.annotation.Qualifier;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.context.annotation.Primary;
+import org.springframework.transaction.PlatformTransactionManager;
 
 /**
  * How Axon stores things: one Jackson 2 serializer for everything (XStream cannot read records, and Axon's Jackson 3
- * serializer cannot read a ReplayToken), snake_case JDBC tables created by Flyway, and snapshots.
+ * serializer cannot read a ReplayToken), snake_case JDBC tables created by Flyway, transactions, and snapshots.
  */
 @Configuration(proxyBeanMethods = false)
 class AxonStorageConfiguration {
+
+    private static final String UNIQUE_VIOLATION = "23505";
 
     @Bean
     ObjectMapper ledgerObjectMapper() {
@@ -74,6 +82,34 @@ class AxonStorageConfiguration {
                 .setTimestampColumn("time_stamp")
                 .setOwnerColumn("owner")
                 .build();
+    }
+
+    /**
+     * Every command in one database transaction: its events, and the deadlines it schedules or cancels, commit
+     * together or not at all. Axon's own auto-configuration would fall back to no transactions on Spring Boot 4,
+     * where the JDBC transaction manager is configured after it looks.
+     */
+    @Bean
+    TransactionManager axonTransactionManager(PlatformTransactionManager platformTransactionManager) {
+        return new SpringTransactionManager(platformTransactionManager);
+    }
+
+    /**
+     * Recognises a duplicate (stream, sequence) key by its SQL state, 23505, as PostgreSQL's driver reports it; Axon's
+     * default looks only for SQLIntegrityConstraintViolationException, so a lost race on PostgreSQL was a plain
+     * failure instead of a ConcurrencyException that the HTTP layer retries.
+     */
+    @Bean
+    PersistenceExceptionResolver persistenceExceptionResolver() {
+        return failure -> {
+            for (Throwable cause = failure; cause != null; cause = cause.getCause() == cause ? null : cause.getCause()) {
+                if (cause instanceof SQLIntegrityConstraintViolationException
+                        || cause instanceof SQLException sql && UNIQUE_VIOLATION.equals(sql.getSQLState())) {
+                    return true;
+                }
+            }
+            return false;
+        };
     }
 
     @Bean(CoreBeanNames.SNAPSHOT_TRIGGER)

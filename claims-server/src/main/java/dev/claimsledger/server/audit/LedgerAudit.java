@@ -9,6 +9,7 @@ import dev.claimsledger.api.HeartbeatReceived;
 import dev.claimsledger.core.ClaimTimeline;
 import dev.claimsledger.core.EventChain;
 import dev.claimsledger.projection.ConsumerClaimsQueries;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -30,6 +31,12 @@ public class LedgerAudit {
 
     /** How many events pass between two progress reports. */
     public static final int PROGRESS_EVERY = 10_000;
+    /**
+     * How long after its end a lease may still be unexpired in the events before the audit reports it: the watchdog
+     * records an expiry within a polling interval while a server runs, so a lease still open long after its end has
+     * lost its deadline (or no server has run since).
+     */
+    public static final Duration EXPIRY_GRACE = Duration.ofMinutes(2);
 
     private final EventLog eventLog;
     private final JdbcClient jdbc;
@@ -45,7 +52,7 @@ public class LedgerAudit {
      * @param progress told the number of events read so far, every {@link #PROGRESS_EVERY} events
      */
     public AuditReport run(LongConsumer progress) {
-        Run run = new Run(progress);
+        Run run = new Run(progress, Instant.now().minus(EXPIRY_GRACE));
         eventLog.forEachInStreamOrder(run::accept);
         run.finishStream();
         run.findOrphanRows();
@@ -62,6 +69,7 @@ public class LedgerAudit {
     private final class Run {
 
         private final LongConsumer progress;
+        private final Instant overdueBefore;
         private final List<AuditViolation> violations = new ArrayList<>();
         private final Set<String> streamsSeen = new HashSet<>();
         private long events;
@@ -76,8 +84,9 @@ public class LedgerAudit {
         private final Map<Long, EpochFacts> epochs = new LinkedHashMap<>();
         private final List<Object> payloads = new ArrayList<>();
 
-        Run(LongConsumer progress) {
+        Run(LongConsumer progress, Instant overdueBefore) {
             this.progress = progress;
+            this.overdueBefore = overdueBefore;
         }
 
         void accept(StoredEvent event) {
@@ -199,6 +208,12 @@ public class LedgerAudit {
                         rowSequences.put(row.getLong(1), row.getLong(2));
                     });
             for (Map.Entry<Long, EpochFacts> entry : epochs.entrySet()) {
+                EpochFacts facts = entry.getValue();
+                if (!facts.ended && facts.leaseExpiresAt != null && facts.leaseExpiresAt.isBefore(overdueBefore)) {
+                    projectionViolation("lapsed_lease_not_expired", entry.getKey(), "the lease ended at "
+                            + facts.leaseExpiresAt + " and no expiry, release or supersession follows: its deadline "
+                            + "was lost, or no server has run since");
+                }
                 compareWithReadModel(entry.getKey(), entry.getValue(), rowSequences.get(entry.getKey()));
             }
             for (Long epoch : rowSequences.keySet()) {

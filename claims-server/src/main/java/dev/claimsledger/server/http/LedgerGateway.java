@@ -4,7 +4,10 @@ import dev.claimsledger.api.ClaimCommandResult;
 import dev.claimsledger.api.ClaimError;
 import dev.claimsledger.api.ClaimErrorCode;
 import dev.claimsledger.core.ClaimRejectedException;
+import com.github.kagkarlsson.scheduler.exceptions.TaskInstanceException;
 import dev.claimsledger.server.ClaimsProperties;
+import java.sql.SQLException;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
@@ -38,6 +41,8 @@ class LedgerGateway {
     }
 
     static final int MAX_ATTEMPTS = 8;
+    /** A deadlock and a serialization failure: the database rolled the command back; it is safe to send again. */
+    private static final Set<String> RETRYABLE_SQL_STATES = Set.of("40P01", "40001");
 
     ClaimCommandResult send(Object command) {
         for (int attempt = 1; ; attempt++) {
@@ -82,7 +87,11 @@ class LedgerGateway {
 
     private static RuntimeException translate(Throwable failure) {
         for (Throwable cause = failure; cause != null; cause = cause.getCause() == cause ? null : cause.getCause()) {
-            if (cause instanceof ConcurrencyException || cause instanceof AggregateStreamCreationException) {
+            // a TaskInstanceException: the deadline this command cancels was just removed by a command on another
+            // node, or is being run by a watchdog right now
+            if (cause instanceof ConcurrencyException || cause instanceof AggregateStreamCreationException
+                    || cause instanceof TaskInstanceException
+                    || cause instanceof SQLException sql && RETRYABLE_SQL_STATES.contains(sql.getSQLState())) {
                 return new LostRaceException(failure);
             }
         }
