@@ -292,22 +292,24 @@ public final class ClaimsBench {
                 options.claims());
         long errors = 0;
         Histogram all = new Histogram(3);
-        List<Long> heap = new ArrayList<>();
+        List<Long> oldGeneration = new ArrayList<>();
         for (long w = 0; w < windows; w++) {
             Load.Result run = Load.run(options.clients(), window, options.soakRate(), (client, i) ->
                     ledger.heartbeat(TENANT, consumer(ThreadLocalRandom.current().nextLong(options.claims()))).ok());
             errors += run.errors();
             all.add(run.latencyMicros());
-            heap.add(ledger.heapUsedBytes());
-            say("  %3ds: %.0f per second, %s, errors %d, heap used %.0f MiB%s", (w + 1) * window.toSeconds(),
-                    run.perSecond(), run.latencies(), run.errors(), heap.get(heap.size() - 1) / 1048576.0,
+            oldGeneration.add(ledger.oldGenerationUsedBytes());
+            say("  %3ds: %.0f per second, %s, errors %d, heap used %.0f MiB, old generation %.0f MiB%s",
+                    (w + 1) * window.toSeconds(), run.perSecond(), run.latencies(), run.errors(),
+                    ledger.heapUsedBytes() / 1048576.0, oldGeneration.get(oldGeneration.size() - 1) / 1048576.0,
                     options.serverPid() > 0 ? ", RSS " + rssMiB(options.serverPid()) + " MiB" : "");
         }
-        say("SOAK: errors %d; latency p50 %.2f ms, p99 %.2f ms, p99.9 %.2f ms, max %.2f ms; heap used first %.0f "
-                        + "MiB, last %.0f MiB, max %.0f MiB", errors, all.getValueAtPercentile(50) / 1000.0,
+        say("SOAK: errors %d; latency p50 %.2f ms, p99 %.2f ms, p99.9 %.2f ms, max %.2f ms; old generation first "
+                        + "%.0f MiB, last %.0f MiB, max %.0f MiB", errors, all.getValueAtPercentile(50) / 1000.0,
                 all.getValueAtPercentile(99) / 1000.0, all.getValueAtPercentile(99.9) / 1000.0,
-                all.getMaxValue() / 1000.0, heap.get(0) / 1048576.0, heap.get(heap.size() - 1) / 1048576.0,
-                heap.stream().mapToLong(Long::longValue).max().orElse(0) / 1048576.0);
+                all.getMaxValue() / 1000.0, oldGeneration.get(0) / 1048576.0,
+                oldGeneration.get(oldGeneration.size() - 1) / 1048576.0,
+                oldGeneration.stream().mapToLong(Long::longValue).max().orElse(0) / 1048576.0);
         if (errors > 0) {
             System.exit(1);
         }

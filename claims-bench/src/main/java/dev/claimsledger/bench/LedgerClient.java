@@ -55,7 +55,16 @@ final class LedgerClient {
     }
 
     long heapUsedBytes() {
-        Answer answer = get("/actuator/metrics/jvm.memory.used?tag=area:heap");
+        return metric("/actuator/metrics/jvm.memory.used?tag=area:heap");
+    }
+
+    /** The old generation in use: what survives young collections; a leak shows as growth here that never stops. */
+    long oldGenerationUsedBytes() {
+        return metric("/actuator/metrics/jvm.memory.used?tag=area:heap&tag=id:G1%20Old%20Gen");
+    }
+
+    private long metric(String path) {
+        Answer answer = get(path);
         return answer.ok() ? answer.body().path("measurements").path(0).path("value").asLong() : -1;
     }
 
