@@ -99,13 +99,12 @@ class Claim {
     @CommandHandler
     ClaimCommandResult handle(RecordHeartbeat command, Clock clock, EventChain chain) {
         requireCurrentEpoch(command.epoch());
-        Instant now = clock.instant();
-        if (current.isActive() && current.lease().hasLapsedAt(now)) {
-            throw leaseRanOut();
-        }
         if (!current.isActive()) {
-            throw new ClaimRejectedException(ClaimErrorCode.CLAIM_NOT_ACTIVE,
-                    "epoch " + current.epoch() + " has ended (" + current.status().wireName() + ")");
+            throw notActive();
+        }
+        Instant now = clock.instant();
+        if (current.lease().hasLapsedAt(now)) {
+            throw leaseRanOut();
         }
         Lease renewed = current.lease().afterHeartbeat(now);
         record(chain, streamId,
@@ -124,8 +123,7 @@ class Claim {
             throw leaseRanOut();
         }
         if (!current.isActive()) {
-            throw new ClaimRejectedException(ClaimErrorCode.CLAIM_NOT_ACTIVE,
-                    "epoch " + current.epoch() + " has ended (" + current.status().wireName() + ")");
+            throw notActive();
         }
         record(chain, streamId, new ClaimReleased(tenantId, consumerId, current.epoch(), now, command.ackedStreams(),
                 current.lease().expiresAt()));
@@ -200,6 +198,11 @@ class Claim {
     private ClaimRejectedException staleEpoch(long epoch) {
         return new ClaimRejectedException(ClaimErrorCode.STALE_EPOCH,
                 "epoch " + epoch + " is older than the current epoch " + current.epoch());
+    }
+
+    private ClaimRejectedException notActive() {
+        return new ClaimRejectedException(ClaimErrorCode.CLAIM_NOT_ACTIVE,
+                "epoch " + current.epoch() + " has ended (" + current.status().wireName() + ")");
     }
 
     private ClaimRejectedException leaseRanOut() {
