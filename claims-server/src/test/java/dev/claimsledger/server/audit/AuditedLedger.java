@@ -3,12 +3,13 @@ package dev.claimsledger.server.audit;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import dev.claimsledger.server.audit.AuditHttp.Reply;
 import dev.claimsledger.server.audit.SampleLedger.Ending;
 import dev.claimsledger.server.audit.SampleLedger.Filled;
 import dev.claimsledger.server.audit.SampleLedger.Sample;
 import dev.claimsledger.server.audit.StoredRows.EventRow;
 import dev.claimsledger.server.support.Ledger;
+import dev.claimsledger.server.support.LedgerHttp;
+import dev.claimsledger.server.support.LedgerHttp.Reply;
 import dev.claimsledger.server.support.TestDatabase;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
@@ -38,13 +39,13 @@ final class AuditedLedger implements AutoCloseable {
     private final TestDatabase database = TestDatabase.freshPostgresSchema();
     private final StoredRows rows = new StoredRows(database);
     private final ConfigurableApplicationContext ledger;
-    private final AuditHttp http;
+    private final LedgerHttp http;
     private final Sample sample;
 
     private AuditedLedger(String tenant) {
         ledger = Ledger.startWithHttp(database, Map.of("claims.deadlines.polling-interval", "200ms"));
         try {
-            http = new AuditHttp(Ledger.baseUrl(ledger));
+            http = new LedgerHttp(Ledger.baseUrl(ledger));
             sample = SampleLedger.fill(http, tenant, 8, HEARTBEATS);
             SampleLedger.awaitSettled(rows, sample);
             assertThat(target().ending()).isEqualTo(Ending.SUPERSEDED);
@@ -88,7 +89,7 @@ final class AuditedLedger implements AutoCloseable {
 
     /** {@code GET /v1/admin/audit}. */
     JsonNode auditOverHttp() {
-        Reply reply = http.get(AuditHttp.AUDIT);
+        Reply reply = http.get(LedgerHttp.AUDIT);
         assertThat(reply.status()).as("%s", reply).isEqualTo(200);
         assertThat(reply.contentType()).startsWith("application/json");
         return reply.json();

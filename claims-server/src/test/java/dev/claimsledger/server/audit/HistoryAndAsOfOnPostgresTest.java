@@ -1,20 +1,21 @@
 package dev.claimsledger.server.audit;
 
-import static dev.claimsledger.server.audit.AuditHttp.claim;
-import static dev.claimsledger.server.audit.AuditHttp.claims;
-import static dev.claimsledger.server.audit.AuditHttp.epochHistory;
-import static dev.claimsledger.server.audit.AuditHttp.heartbeats;
-import static dev.claimsledger.server.audit.AuditHttp.history;
-import static dev.claimsledger.server.audit.AuditHttp.release;
-import static dev.claimsledger.server.audit.AuditHttp.withQuery;
+import static dev.claimsledger.server.support.LedgerHttp.claim;
+import static dev.claimsledger.server.support.LedgerHttp.claims;
+import static dev.claimsledger.server.support.LedgerHttp.epochHistory;
+import static dev.claimsledger.server.support.LedgerHttp.heartbeats;
+import static dev.claimsledger.server.support.LedgerHttp.history;
+import static dev.claimsledger.server.support.LedgerHttp.release;
+import static dev.claimsledger.server.support.LedgerHttp.withQuery;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.claimsledger.api.ConsumerRef;
-import dev.claimsledger.server.audit.AuditHttp.Reply;
 import dev.claimsledger.server.audit.StoredRows.EventRow;
 import dev.claimsledger.server.support.Ledger;
+import dev.claimsledger.server.support.LedgerHttp;
+import dev.claimsledger.server.support.LedgerHttp.Reply;
 import dev.claimsledger.server.support.RequiresPostgres;
 import dev.claimsledger.server.support.TestDatabase;
 import java.time.Duration;
@@ -68,7 +69,7 @@ class HistoryAndAsOfOnPostgresTest {
     private final TestDatabase database = TestDatabase.freshPostgresSchema();
     private final StoredRows rows = new StoredRows(database);
     private ConfigurableApplicationContext ledger;
-    private AuditHttp http;
+    private LedgerHttp http;
 
     // the answers of the commands that made the history
     private Reply claimed1;
@@ -83,7 +84,7 @@ class HistoryAndAsOfOnPostgresTest {
     @BeforeAll
     void liveThroughThreeEpochs() throws Exception {
         ledger = Ledger.startWithHttp(database, Map.of("claims.deadlines.polling-interval", "200ms"));
-        http = new AuditHttp(Ledger.baseUrl(ledger));
+        http = new LedgerHttp(Ledger.baseUrl(ledger));
 
         claimed1 = http.postExpecting(201, claims(TENANT), claimRequest(CONSUMER, 1, TTL_MS));
         http.postExpecting(201, claims(TENANT), claimRequest(NEIGHBOUR, 1, TTL_MS));

@@ -4,9 +4,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import dev.claimsledger.server.audit.AuditHttp.Reply;
 import dev.claimsledger.server.audit.SampleLedger.Sample;
 import dev.claimsledger.server.support.Ledger;
+import dev.claimsledger.server.support.LedgerHttp;
+import dev.claimsledger.server.support.LedgerHttp.Reply;
 import dev.claimsledger.server.support.RequiresPostgres;
 import dev.claimsledger.server.support.TestDatabase;
 import java.time.Duration;
@@ -34,14 +35,14 @@ class ProjectionRebuildOnPostgresTest {
     private final TestDatabase database = TestDatabase.freshPostgresSchema();
     private final StoredRows rows = new StoredRows(database);
     private ConfigurableApplicationContext ledger;
-    private AuditHttp http;
+    private LedgerHttp http;
     private Sample sample;
     private final List<String> rebuildsStarted = new ArrayList<>();
 
     @BeforeAll
     void fillTheLedger() throws Exception {
         ledger = Ledger.startWithHttp(database, Map.of("claims.deadlines.polling-interval", "200ms"));
-        http = new AuditHttp(Ledger.baseUrl(ledger));
+        http = new LedgerHttp(Ledger.baseUrl(ledger));
         sample = SampleLedger.fill(http, TENANT, 48, 6);
         SampleLedger.awaitSettled(rows, sample);
         assertThat(rows.count("SELECT count(*) FROM domain_event_entry")).as("events in the ledger")
@@ -152,7 +153,7 @@ class ProjectionRebuildOnPostgresTest {
 
     /** {@code POST .../rebuild}; remembers where a rebuild that started can be followed. */
     private Reply startRebuild() {
-        Reply reply = http.post(AuditHttp.REBUILD);
+        Reply reply = http.post(LedgerHttp.REBUILD);
         if (reply.status() == 202 && reply.location() != null) {
             rebuildsStarted.add(reply.location());
         }

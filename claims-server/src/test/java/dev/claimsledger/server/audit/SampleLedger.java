@@ -3,6 +3,7 @@ package dev.claimsledger.server.audit;
 import static org.awaitility.Awaitility.await;
 
 import dev.claimsledger.api.ConsumerRef;
+import dev.claimsledger.server.support.LedgerHttp;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -73,7 +74,7 @@ final class SampleLedger {
      * {@code consumers} consumers of {@code tenant}, their endings taken in turn, each epoch with {@code heartbeats}
      * heartbeats. Returns at once; see {@link #awaitSettled} for the expiries and the read model.
      */
-    static Sample fill(AuditHttp http, String tenant, int consumers, int heartbeats) {
+    static Sample fill(LedgerHttp http, String tenant, int consumers, int heartbeats) {
         List<Filled> filled = new ArrayList<>();
         for (int i = 0; i < consumers; i++) {
             Ending ending = Ending.values()[i % Ending.values().length];
@@ -110,32 +111,32 @@ final class SampleLedger {
                         && rows.projectionCaughtUp());
     }
 
-    private static void work(AuditHttp http, Filled filled, int heartbeats) {
+    private static void work(LedgerHttp http, Filled filled, int heartbeats) {
         String tenant = filled.tenant();
         String consumer = filled.consumer();
         long ttl = filled.ending() == Ending.EXPIRED ? SHORT_TTL_MS : LONG_TTL_MS;
-        http.postExpecting(201, AuditHttp.claims(tenant), claimRequest(filled, 1, ttl));
+        http.postExpecting(201, LedgerHttp.claims(tenant), claimRequest(filled, 1, ttl));
         beat(http, filled, 1, heartbeats);
         switch (filled.ending()) {
             case ACTIVE, EXPIRED -> {
             }
             case RELEASED -> release(http, filled, 1);
             case SUPERSEDED -> {
-                http.postExpecting(201, AuditHttp.claims(tenant), claimRequest(filled, 2, ttl));
+                http.postExpecting(201, LedgerHttp.claims(tenant), claimRequest(filled, 2, ttl));
                 beat(http, filled, 2, heartbeats);
                 release(http, filled, 2);
             }
         }
     }
 
-    private static void beat(AuditHttp http, Filled filled, long epoch, int heartbeats) {
+    private static void beat(LedgerHttp http, Filled filled, long epoch, int heartbeats) {
         for (int beat = 0; beat < heartbeats; beat++) {
-            http.postExpecting(200, AuditHttp.heartbeats(filled.tenant(), filled.consumer(), epoch), null);
+            http.postExpecting(200, LedgerHttp.heartbeats(filled.tenant(), filled.consumer(), epoch), null);
         }
     }
 
-    private static void release(AuditHttp http, Filled filled, long epoch) {
-        http.postExpecting(200, AuditHttp.release(filled.tenant(), filled.consumer(), epoch),
+    private static void release(LedgerHttp http, Filled filled, long epoch) {
+        http.postExpecting(200, LedgerHttp.release(filled.tenant(), filled.consumer(), epoch),
                 Map.of("acked_streams", List.of(Map.of("path", "/streams/" + filled.consumer(), "offset", "42"))));
     }
 

@@ -3,6 +3,7 @@ package dev.claimsledger.server.audit;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.claimsledger.server.support.LedgerHttp;
 import dev.claimsledger.server.support.TestDatabase;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -35,7 +36,7 @@ final class StoredRows {
 
         JsonNode payloadJson() {
             try {
-                return AuditHttp.JSON.readTree(payload);
+                return LedgerHttp.JSON.readTree(payload);
             } catch (IOException e) {
                 throw new UncheckedIOException(e);
             }

@@ -1,12 +1,12 @@
 package dev.claimsledger.server.http;
 
-import static dev.claimsledger.server.http.LedgerHttp.claim;
-import static dev.claimsledger.server.http.LedgerHttp.claims;
-import static dev.claimsledger.server.http.LedgerHttp.heartbeats;
-import static dev.claimsledger.server.http.LedgerHttp.query;
-import static dev.claimsledger.server.http.LedgerHttp.release;
-import static dev.claimsledger.server.http.LedgerHttp.runnerHealth;
-import static dev.claimsledger.server.http.LedgerHttp.withQuery;
+import static dev.claimsledger.server.support.LedgerHttp.claim;
+import static dev.claimsledger.server.support.LedgerHttp.claims;
+import static dev.claimsledger.server.support.LedgerHttp.heartbeats;
+import static dev.claimsledger.server.support.LedgerHttp.query;
+import static dev.claimsledger.server.support.LedgerHttp.release;
+import static dev.claimsledger.server.support.LedgerHttp.runnerHealth;
+import static dev.claimsledger.server.support.LedgerHttp.withQuery;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
@@ -18,8 +18,9 @@ import dev.claimsledger.api.ClaimMaterialized;
 import dev.claimsledger.api.ClaimReleased;
 import dev.claimsledger.api.ConsumerRef;
 import dev.claimsledger.projection.ConsumerClaimsProjection;
-import dev.claimsledger.server.http.LedgerHttp.Reply;
 import dev.claimsledger.server.support.Ledger;
+import dev.claimsledger.server.support.LedgerHttp;
+import dev.claimsledger.server.support.LedgerHttp.Reply;
 import dev.claimsledger.server.support.TestDatabase;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;

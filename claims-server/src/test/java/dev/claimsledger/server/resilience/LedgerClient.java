@@ -1,43 +1,41 @@
 package dev.claimsledger.server.resilience;
 
-import com.fasterxml.jackson.core.JsonProcessingException;
+import static dev.claimsledger.server.support.LedgerHttp.claims;
+import static dev.claimsledger.server.support.LedgerHttp.heartbeats;
+import static dev.claimsledger.server.support.LedgerHttp.query;
+import static dev.claimsledger.server.support.LedgerHttp.withQuery;
+
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.MissingNode;
+import dev.claimsledger.server.support.LedgerHttp;
+import dev.claimsledger.server.support.LedgerHttp.Reply;
 import java.io.IOException;
-import java.net.URI;
-import java.net.URLEncoder;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.function.UnaryOperator;
 
 /**
  * A client of one ledger node's claims API that never throws for a failed call: a request the node did not answer
  * (refused, reset, killed mid-request) is an {@link Answer} with status {@link #NO_ANSWER}, whose outcome is unknown.
- * ({@code http.LedgerHttp} is package-private to its tests, so these tests carry their own small client.)
+ * HTTP/1.1 only, 2 s to connect, 20 s for an answer.
  */
 final class LedgerClient {
 
     static final int NO_ANSWER = -1;
-    static final ObjectMapper JSON = new ObjectMapper();
 
-    private final HttpClient client;
-    private final String baseUrl;
+    private final LedgerHttp http;
 
     LedgerClient(String baseUrl) {
-        this.baseUrl = baseUrl;
-        this.client = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
-                .connectTimeout(Duration.ofSeconds(2)).build();
+        http = new LedgerHttp(baseUrl, HttpClient.Version.HTTP_1_1, Duration.ofSeconds(2), Duration.ofSeconds(20));
     }
 
     String baseUrl() {
-        return baseUrl;
+        return http.baseUrl();
     }
 
     /** {@code POST /v1/tenants/{tenant}/claims}. */
@@ -50,87 +48,55 @@ final class LedgerClient {
         body.put("runner_id", "runner-" + consumer);
         body.put("lease_ttl_ms", ttlMillis);
         body.put("lease_policy", policy);
-        return post("/v1/tenants/" + tenant + "/claims", write(body));
+        return call(claims(tenant), LedgerHttp.postJson(LedgerHttp.write(body)));
     }
 
     /** {@code POST .../epochs/{epoch}/heartbeats}. */
     Answer heartbeat(String tenant, String consumer, long epoch) {
-        return post(claimPath(tenant, consumer, epoch) + "/heartbeats", null);
+        return call(heartbeats(tenant, consumer, epoch), LedgerHttp::postNothing);
     }
 
     /** {@code POST .../epochs/{epoch}/release}, acknowledging one stream offset. */
     Answer release(String tenant, String consumer, long epoch) {
-        return post(claimPath(tenant, consumer, epoch) + "/release", write(Map.of("acked_streams",
-                List.of(Map.of("path", "/streams/" + consumer, "offset", String.valueOf(epoch))))));
+        return call(LedgerHttp.release(tenant, consumer, epoch), LedgerHttp.postJson(LedgerHttp.write(Map.of(
+                "acked_streams", List.of(Map.of("path", "/streams/" + consumer, "offset", String.valueOf(epoch)))))));
     }
 
     /** {@code GET /v1/tenants/{tenant}/claims?limit=&cursor=}. */
     Answer claimsPage(String tenant, int limit, String cursor) {
-        return get("/v1/tenants/" + tenant + "/claims?limit=" + limit
-                + (cursor == null ? "" : "&cursor=" + URLEncoder.encode(cursor, StandardCharsets.UTF_8)));
+        return call(withQuery(claims(tenant), query("limit", limit, "cursor", cursor)), HttpRequest.Builder::GET);
     }
 
-    private static String claimPath(String tenant, String consumer, long epoch) {
-        return "/v1/tenants/" + tenant + "/claims/" + consumer + "/epochs/" + epoch;
-    }
-
-    private Answer get(String path) {
-        return send(HttpRequest.newBuilder(URI.create(baseUrl + path)).GET());
-    }
-
-    private Answer post(String path, String json) {
-        HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(baseUrl + path));
-        if (json == null) {
-            request.POST(HttpRequest.BodyPublishers.noBody());
-        } else {
-            request.header("Content-Type", "application/json")
-                    .POST(HttpRequest.BodyPublishers.ofString(json, StandardCharsets.UTF_8));
-        }
-        return send(request);
-    }
-
-    private Answer send(HttpRequest.Builder request) {
+    private Answer call(String path, UnaryOperator<HttpRequest.Builder> shape) {
         Instant sent = Instant.now();
         try {
-            HttpResponse<String> response = client.send(request.timeout(Duration.ofSeconds(20)).build(),
-                    HttpResponse.BodyHandlers.ofString(StandardCharsets.UTF_8));
-            return new Answer(response.statusCode(), response.body(), null, sent, Instant.now());
+            return new Answer(http.exchange(path, shape), null, sent, Instant.now());
         } catch (IOException e) {
-            return new Answer(NO_ANSWER, null, e.toString(), sent, Instant.now());
+            return new Answer(null, e.toString(), sent, Instant.now());
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-            return new Answer(NO_ANSWER, null, "interrupted", sent, Instant.now());
+            return new Answer(null, "interrupted", sent, Instant.now());
         }
     }
 
-    private static String write(Object body) {
-        try {
-            return JSON.writeValueAsString(body);
-        } catch (JsonProcessingException e) {
-            throw new IllegalArgumentException(e);
-        }
-    }
+    /** One call's reply, or none ({@link #NO_ANSWER}) with why. */
+    record Answer(Reply reply, String failure, Instant sent, Instant received) {
 
-    /** One call's answer, or {@link #NO_ANSWER} with why. */
-    record Answer(int status, String body, String failure, Instant sent, Instant received) {
+        int status() {
+            return answered() ? reply.status() : NO_ANSWER;
+        }
 
         boolean answered() {
-            return status != NO_ANSWER;
+            return reply != null;
         }
 
         boolean success() {
-            return status >= 200 && status < 300;
+            return status() >= 200 && status() < 300;
         }
 
+        /** The body as JSON; a missing node when there is no body. */
         JsonNode json() {
-            if (body == null || body.isEmpty()) {
-                return MissingNode.getInstance();
-            }
-            try {
-                return JSON.readTree(body);
-            } catch (JsonProcessingException e) {
-                throw new AssertionError("the answer (HTTP " + status + ") is not JSON: " + body, e);
-            }
+            return answered() ? reply.json() : MissingNode.getInstance();
         }
 
         /** The problem's {@code code} of an error answer. */
@@ -139,22 +105,21 @@ final class LedgerClient {
         }
 
         String text(String field) {
-            JsonNode value = json().get(field);
-            return value == null || value.isNull() ? null : value.asText();
+            return answered() ? reply.text(field) : null;
         }
 
         Instant instant(String field) {
-            String value = text(field);
-            return value == null ? null : Instant.parse(value);
+            return answered() ? reply.instant(field) : null;
         }
 
+        /** The field as a number, 0 when it is missing. */
         long number(String field) {
             return json().path(field).asLong();
         }
 
         @Override
         public String toString() {
-            return answered() ? "HTTP " + status + " " + body : "no answer (" + failure + ")";
+            return answered() ? "HTTP " + status() + " " + reply.body() : "no answer (" + failure + ")";
         }
     }
 }

@@ -2,6 +2,7 @@ package dev.claimsledger.server.resilience;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.claimsledger.api.ConsumerRef;
+import dev.claimsledger.server.support.LedgerHttp;
 import dev.claimsledger.server.support.TestDatabase;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -217,7 +218,7 @@ final class StoredLedger {
 
     private static JsonNode json(byte[] payload) {
         try {
-            return LedgerClient.JSON.readTree(Objects.requireNonNull(payload));
+            return LedgerHttp.JSON.readTree(Objects.requireNonNull(payload));
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }

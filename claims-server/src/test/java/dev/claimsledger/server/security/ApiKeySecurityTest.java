@@ -1,11 +1,14 @@
 package dev.claimsledger.server.security;
 
+import static dev.claimsledger.server.support.LedgerHttp.claim;
+import static dev.claimsledger.server.support.LedgerHttp.claims;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import dev.claimsledger.server.security.Calls.Answer;
 import dev.claimsledger.server.support.Ledger;
+import dev.claimsledger.server.support.LedgerHttp;
+import dev.claimsledger.server.support.LedgerHttp.Reply;
 import dev.claimsledger.server.support.TestDatabase;
 import java.io.IOException;
 import java.net.http.HttpRequest;
@@ -104,7 +107,7 @@ class ApiKeySecurityTest {
         ledger = Ledger.startWithHttp(TestDatabase.freshH2(directory.resolve("data")), properties);
         http = new Calls(Ledger.baseUrl(ledger));
         seeded = consumer("seeded");
-        Answer seed = http.post(claims(TENANT), EVERY_TENANT, Calls.claimBody(seeded, 1));
+        Reply seed = http.post(claims(TENANT), EVERY_TENANT, Calls.claimBody(seeded, 1));
         assertThat(seed.status()).as("%s", seed).isEqualTo(201);
     }
 
@@ -150,7 +153,7 @@ class ApiKeySecurityTest {
     void aCallWithoutAuthorizationIsUnauthenticated(String method, String path) {
         long eventsBefore = eventCount();
 
-        Answer answer = http.send(path, request -> request.method(method, body(method)).header("Content-Type",
+        Reply answer = http.send(path, request -> request.method(method, body(method)).header("Content-Type",
                 "application/json"));
 
         assertUnauthenticated(answer);
@@ -161,15 +164,15 @@ class ApiKeySecurityTest {
     @ValueSource(strings = {"Bearer", "Bearer ", "Bearer    ", "Basic dXNlcjpwYXNz", "Token abc", "Bearer: abc",
             "Bearerabc", "Digest username=\"x\"", "abc", "Bearer a b c", "Bearer \"quoted\""})
     void aMalformedAuthorizationHeaderIsUnauthenticated(String authorization) {
-        Answer answer = http.getWithAuthorization(claims(TENANT), authorization);
+        Reply answer = http.getWithAuthorization(claims(TENANT), authorization);
 
         assertUnauthenticated(answer);
     }
 
     @Test
     void aKeyWithoutTheBearerSchemeIsUnauthenticated() {
-        Answer bare = http.getWithAuthorization(claims(TENANT), READER);
-        Answer basic = http.getWithAuthorization(claims(TENANT), "Basic " + READER);
+        Reply bare = http.getWithAuthorization(claims(TENANT), READER);
+        Reply basic = http.getWithAuthorization(claims(TENANT), "Basic " + READER);
 
         assertUnauthenticated(bare);
         assertUnauthenticated(basic);
@@ -177,13 +180,13 @@ class ApiKeySecurityTest {
 
     @Test
     void anUnknownKeyIsUnauthenticated() {
-        Answer unknown = http.get(claims(TENANT), UNKNOWN);
-        Answer storedHashPresentedAsKey = http.get(claims(TENANT), ApiKeys.sha256Hex(READER));
-        Answer longerKey = http.get(claims(TENANT), READER + "x");
-        Answer shorterKey = http.get(claims(TENANT), READER.substring(0, READER.length() - 1));
-        Answer otherCase = http.get(claims(TENANT), READER.toUpperCase());
+        Reply unknown = http.get(claims(TENANT), UNKNOWN);
+        Reply storedHashPresentedAsKey = http.get(claims(TENANT), ApiKeys.sha256Hex(READER));
+        Reply longerKey = http.get(claims(TENANT), READER + "x");
+        Reply shorterKey = http.get(claims(TENANT), READER.substring(0, READER.length() - 1));
+        Reply otherCase = http.get(claims(TENANT), READER.toUpperCase());
 
-        for (Answer answer : List.of(unknown, storedHashPresentedAsKey, longerKey, shorterKey, otherCase)) {
+        for (Reply answer : List.of(unknown, storedHashPresentedAsKey, longerKey, shorterKey, otherCase)) {
             assertUnauthenticated(answer);
         }
     }
@@ -194,7 +197,7 @@ class ApiKeySecurityTest {
     void aReadOnlyKeyCannotMakeAClaim() {
         String consumer = consumer("read-only-writes");
 
-        Answer answer = http.post(claims(TENANT), READER, Calls.claimBody(consumer, 1));
+        Reply answer = http.post(claims(TENANT), READER, Calls.claimBody(consumer, 1));
 
         assertForbidden(answer);
         assertThat(Ledger.payloads(ledger, stream(TENANT, consumer))).as("events of %s", consumer).isEmpty();
@@ -202,8 +205,8 @@ class ApiKeySecurityTest {
 
     @Test
     void aReadOnlyKeyCannotHeartbeatOrReleaseAClaim() {
-        Answer heartbeat = http.post(claim(TENANT, seeded, 1) + "/heartbeats", READER);
-        Answer release = http.post(claim(TENANT, seeded, 1) + "/release", READER);
+        Reply heartbeat = http.post(claim(TENANT, seeded, 1) + "/heartbeats", READER);
+        Reply release = http.post(claim(TENANT, seeded, 1) + "/release", READER);
 
         assertForbidden(heartbeat);
         assertForbidden(release);
@@ -212,8 +215,8 @@ class ApiKeySecurityTest {
 
     @Test
     void aWriteKeyCannotReadHistory() {
-        Answer consumerHistory = http.get(claims(TENANT) + "/" + seeded + "/history", WRITER);
-        Answer epochHistory = http.get(claim(TENANT, seeded, 1) + "/history", WRITER);
+        Reply consumerHistory = http.get(claims(TENANT) + "/" + seeded + "/history", WRITER);
+        Reply epochHistory = http.get(claim(TENANT, seeded, 1) + "/history", WRITER);
 
         assertForbidden(consumerHistory);
         assertForbidden(epochHistory);
@@ -221,16 +224,16 @@ class ApiKeySecurityTest {
 
     @Test
     void aWriteKeyCannotReadAClaimAsOfAnInstant() {
-        Answer answer = http.get(claim(TENANT, seeded, 1) + "?as_of=" + Instant.now(), WRITER);
+        Reply answer = http.get(claim(TENANT, seeded, 1) + "?as_of=" + Instant.now(), WRITER);
 
         assertForbidden(answer);
     }
 
     @Test
     void aReadKeyCannotReadAClaimAsOfAnInstant() {
-        Answer plain = http.get(claim(TENANT, seeded, 1) + "?as_of=" + Instant.now(), READER);
-        Answer encodedName = http.get(claim(TENANT, seeded, 1) + "?as%5Fof=" + Instant.now(), READER);
-        Answer amongOthers = http.get(claim(TENANT, seeded, 1) + "?x=1&as_of=" + Instant.now() + "&y", READER);
+        Reply plain = http.get(claim(TENANT, seeded, 1) + "?as_of=" + Instant.now(), READER);
+        Reply encodedName = http.get(claim(TENANT, seeded, 1) + "?as%5Fof=" + Instant.now(), READER);
+        Reply amongOthers = http.get(claim(TENANT, seeded, 1) + "?x=1&as_of=" + Instant.now() + "&y", READER);
 
         assertForbidden(plain);
         assertForbidden(encodedName);
@@ -265,13 +268,13 @@ class ApiKeySecurityTest {
     void aKeyCannotActForAnotherTenant() {
         String consumer = consumer("other-tenant");
 
-        Answer write = http.post(claims(OTHER_TENANT), WRITER, Calls.claimBody(consumer, 1));
-        Answer read = http.get(claims(OTHER_TENANT), READER);
-        Answer readOne = http.get(claim(OTHER_TENANT, consumer, 1), READER);
-        Answer runner = http.get("/v1/tenants/globex/runners/runner-1/health", READER);
-        Answer history = http.get(claims(OTHER_TENANT) + "/" + consumer + "/history", AUDITOR);
+        Reply write = http.post(claims(OTHER_TENANT), WRITER, Calls.claimBody(consumer, 1));
+        Reply read = http.get(claims(OTHER_TENANT), READER);
+        Reply readOne = http.get(claim(OTHER_TENANT, consumer, 1), READER);
+        Reply runner = http.get("/v1/tenants/globex/runners/runner-1/health", READER);
+        Reply history = http.get(claims(OTHER_TENANT) + "/" + consumer + "/history", AUDITOR);
 
-        for (Answer answer : List.of(write, read, readOne, runner, history)) {
+        for (Reply answer : List.of(write, read, readOne, runner, history)) {
             assertForbidden(answer);
         }
         assertThat(Ledger.payloads(ledger, stream(OTHER_TENANT, consumer))).isEmpty();
@@ -289,7 +292,7 @@ class ApiKeySecurityTest {
         String consumer = consumer("every-tenant");
 
         for (String tenant : List.of(TENANT, OTHER_TENANT, "initech-" + SEQUENCE.incrementAndGet())) {
-            Answer made = http.post(claims(tenant), EVERY_TENANT, Calls.claimBody(consumer, 1));
+            Reply made = http.post(claims(tenant), EVERY_TENANT, Calls.claimBody(consumer, 1));
             assertThat(made.status()).as("claim in %s: %s", tenant, made).isEqualTo(201);
             await().atMost(Duration.ofSeconds(10)).untilAsserted(() ->
                     assertThat(http.get(claim(tenant, consumer, 1), EVERY_TENANT).status()).isEqualTo(200));
@@ -302,9 +305,9 @@ class ApiKeySecurityTest {
     void theWriteScopeClaimsHeartbeatsAndReleases() {
         String consumer = consumer("writer");
 
-        Answer made = http.post(claims(TENANT), WRITER, Calls.claimBody(consumer, 1));
-        Answer heartbeat = http.post(claim(TENANT, consumer, 1) + "/heartbeats", WRITER);
-        Answer released = http.post(claim(TENANT, consumer, 1) + "/release", WRITER);
+        Reply made = http.post(claims(TENANT), WRITER, Calls.claimBody(consumer, 1));
+        Reply heartbeat = http.post(claim(TENANT, consumer, 1) + "/heartbeats", WRITER);
+        Reply released = http.post(claim(TENANT, consumer, 1) + "/release", WRITER);
 
         assertThat(made.status()).as("%s", made).isEqualTo(201);
         assertThat(heartbeat.status()).as("%s", heartbeat).isEqualTo(200);
@@ -316,12 +319,12 @@ class ApiKeySecurityTest {
     @Test
     void theReadScopeReadsAClaimListsAndRunnerHealth() {
         await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> {
-            Answer one = http.get(claim(TENANT, seeded, 1), READER);
+            Reply one = http.get(claim(TENANT, seeded, 1), READER);
             assertThat(one.status()).as("%s", one).isEqualTo(200);
             assertThat(one.json().get("consumer_id").asText()).isEqualTo(seeded);
         });
-        Answer list = http.get(claims(TENANT) + "?limit=500", READER);
-        Answer runner = http.get("/v1/tenants/acme/runners/runner-1/health", READER);
+        Reply list = http.get(claims(TENANT) + "?limit=500", READER);
+        Reply runner = http.get("/v1/tenants/acme/runners/runner-1/health", READER);
 
         assertThat(list.status()).as("%s", list).isEqualTo(200);
         assertThat(list.json().get("claims").isArray()).isTrue();
@@ -331,10 +334,10 @@ class ApiKeySecurityTest {
 
     @Test
     void theAuditScopeReadsHistoryAClaimAsOfAnInstantAndTheAudit() {
-        Answer consumerHistory = http.get(claims(TENANT) + "/" + seeded + "/history", AUDITOR);
-        Answer epochHistory = http.get(claim(TENANT, seeded, 1) + "/history", AUDITOR);
-        Answer asOf = http.get(claim(TENANT, seeded, 1) + "?as_of=" + Instant.now(), AUDITOR);
-        Answer audit = http.get("/v1/admin/audit", AUDITOR);
+        Reply consumerHistory = http.get(claims(TENANT) + "/" + seeded + "/history", AUDITOR);
+        Reply epochHistory = http.get(claim(TENANT, seeded, 1) + "/history", AUDITOR);
+        Reply asOf = http.get(claim(TENANT, seeded, 1) + "?as_of=" + Instant.now(), AUDITOR);
+        Reply audit = http.get("/v1/admin/audit", AUDITOR);
 
         assertThat(consumerHistory.status()).as("%s", consumerHistory).isEqualTo(200);
         assertThat(consumerHistory.json().get("events").get(0).get("type").asText()).contains("ClaimMaterialized");
@@ -346,14 +349,14 @@ class ApiKeySecurityTest {
 
     @Test
     void theAdminScopeRebuildsTheProjectionAndReadsMetrics() {
-        Answer rebuild = http.post("/v1/admin/projections/consumer-claims/rebuild", ADMIN);
-        Answer prometheus = http.get("/actuator/prometheus", ADMIN);
+        Reply rebuild = http.post("/v1/admin/projections/consumer-claims/rebuild", ADMIN);
+        Reply prometheus = http.get("/actuator/prometheus", ADMIN);
 
         assertThat(rebuild.status()).as("%s", rebuild).isEqualTo(202);
         String progress = rebuild.header("Location");
         assertThat(progress).isNotNull();
         await().atMost(Duration.ofSeconds(20)).untilAsserted(() -> {
-            Answer state = http.get(progress, ADMIN);
+            Reply state = http.get(progress, ADMIN);
             assertThat(state.status()).as("%s", state).isEqualTo(200);
             assertThat(state.json().get("state").asText()).isEqualTo("done");
         });
@@ -364,7 +367,7 @@ class ApiKeySecurityTest {
     @Test
     void healthStaysPublic() {
         for (String path : List.of("/actuator/health", "/actuator/health/liveness", "/actuator/health/readiness")) {
-            Answer answer = http.get(path, null);
+            Reply answer = http.get(path, null);
             assertThat(answer.status()).as("%s: %s", path, answer).isEqualTo(200);
             assertThat(answer.json().get("status").asText()).isEqualTo("UP");
         }
@@ -372,7 +375,7 @@ class ApiKeySecurityTest {
 
     @Test
     void healthTakesAnUnknownKeyToo() {
-        Answer answer = http.get("/actuator/health", UNKNOWN);
+        Reply answer = http.get("/actuator/health", UNKNOWN);
 
         assertThat(answer.status()).as("%s", answer).isEqualTo(200);
     }
@@ -459,9 +462,9 @@ class ApiKeySecurityTest {
         String target = path.startsWith("/") ? path : claims(TENANT) + "/" + seeded + "/" + path;
         long before = eventCount();
 
-        Answer answer = http.send(target, request -> {
+        Reply answer = http.send(target, request -> {
             HttpRequest.Builder shaped = request.method(method, "POST".equals(method)
-                    ? HttpRequest.BodyPublishers.ofString(Calls.write(Calls.claimBody(consumer, 1)))
+                    ? HttpRequest.BodyPublishers.ofString(LedgerHttp.write(Calls.claimBody(consumer, 1)))
                     : HttpRequest.BodyPublishers.noBody()).header("Content-Type", "application/json");
             return key == null ? shaped : shaped.header("Authorization", "Bearer " + key);
         });
@@ -474,14 +477,14 @@ class ApiKeySecurityTest {
 
     // === helpers =====================================================================================================
 
-    private static void assertUnauthenticated(Answer answer) {
+    private static void assertUnauthenticated(Reply answer) {
         assertThat(answer.status()).as("%s", answer).isEqualTo(401);
         assertThat(answer.contentType()).as("%s", answer).startsWith("application/problem+json");
         assertThat(answer.code()).as("%s", answer).isEqualTo("unauthenticated");
         assertThat(answer.header("WWW-Authenticate")).as("WWW-Authenticate of %s", answer).startsWith("Bearer");
     }
 
-    private static void assertForbidden(Answer answer) {
+    private static void assertForbidden(Reply answer) {
         assertThat(answer.status()).as("%s", answer).isEqualTo(403);
         assertThat(answer.contentType()).as("%s", answer).startsWith("application/problem+json");
         JsonNode problem = answer.json();
@@ -497,16 +500,8 @@ class ApiKeySecurityTest {
 
     private static HttpRequest.BodyPublisher body(String method) {
         return "POST".equals(method)
-                ? HttpRequest.BodyPublishers.ofString(Calls.write(Calls.claimBody(consumer("no-key"), 1)))
+                ? HttpRequest.BodyPublishers.ofString(LedgerHttp.write(Calls.claimBody(consumer("no-key"), 1)))
                 : HttpRequest.BodyPublishers.noBody();
-    }
-
-    private static String claims(String tenant) {
-        return "/v1/tenants/" + tenant + "/claims";
-    }
-
-    private static String claim(String tenant, String consumer, long epoch) {
-        return claims(tenant) + "/" + consumer + "/epochs/" + epoch;
     }
 
     private static String stream(String tenant, String consumer) {

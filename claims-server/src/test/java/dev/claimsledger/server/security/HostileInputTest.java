@@ -8,6 +8,8 @@ import dev.claimsledger.server.security.HostileRequests.Expect;
 import dev.claimsledger.server.security.HostileRequests.Hostile;
 import dev.claimsledger.server.security.HostileRequests.Raw;
 import dev.claimsledger.server.support.Ledger;
+import dev.claimsledger.server.support.LedgerHttp;
+import dev.claimsledger.server.support.LedgerHttp.Reply;
 import dev.claimsledger.server.support.TestDatabase;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
@@ -182,11 +184,11 @@ class HostileInputTest {
         long eventsNow = eventCount();
         HttpResponse<String> liveness = client.send(HttpRequest.newBuilder(URI.create(baseUrl
                 + "/actuator/health/liveness")).build(), HttpResponse.BodyHandlers.ofString());
-        Calls.Answer claim = new Calls(baseUrl).post("/v1/tenants/" + HostileRequests.TENANT + "/claims", null,
+        Reply claim = new Calls(baseUrl).post("/v1/tenants/" + HostileRequests.TENANT + "/claims", null,
                 Calls.claimBody("after-the-storm", 1));
 
         assertThat(liveness.statusCode()).isEqualTo(200);
-        assertThat(Calls.JSON.readTree(liveness.body()).get("status").asText()).isEqualTo("UP");
+        assertThat(LedgerHttp.JSON.readTree(liveness.body()).get("status").asText()).isEqualTo("UP");
         assertThat(claim.status()).as("%s", claim).isEqualTo(201);
         assertThat(Ledger.payloads(ledger, HostileRequests.TENANT.length() + ":" + HostileRequests.TENANT
                 + "/after-the-storm")).hasSize(1);
@@ -202,12 +204,12 @@ class HostileInputTest {
     void anEpochInACommandPathIsOnlyADecimalNumber() {
         Calls http = new Calls(baseUrl);
         String tenant = HostileRequests.TENANT;
-        Calls.Answer made = http.post("/v1/tenants/" + tenant + "/claims", null, Calls.claimBody("spelled-epoch", 16));
+        Reply made = http.post("/v1/tenants/" + tenant + "/claims", null, Calls.claimBody("spelled-epoch", 16));
         assertThat(made.status()).as("%s", made).isEqualTo(201);
 
         List<String> accepted = new ArrayList<>();
         for (String spelling : List.of("0x10", "0X10", "%2310", "%2016", "16%20", "%EF%BC%91%EF%BC%96")) {
-            Calls.Answer heartbeat = http.post("/v1/tenants/" + tenant + "/claims/spelled-epoch/epochs/" + spelling
+            Reply heartbeat = http.post("/v1/tenants/" + tenant + "/claims/spelled-epoch/epochs/" + spelling
                     + "/heartbeats", null);
             if (heartbeat.status() < 400) {
                 accepted.add(spelling + " -> " + heartbeat.status());
@@ -278,7 +280,7 @@ class HostileInputTest {
 
     private static String code(Outcome outcome) {
         try {
-            JsonNode code = Calls.JSON.readTree(outcome.body()).get("code");
+            JsonNode code = LedgerHttp.JSON.readTree(outcome.body()).get("code");
             return code == null ? null : code.asText();
         } catch (IOException e) {
             return null;
@@ -290,7 +292,7 @@ class HostileInputTest {
             return false;
         }
         try {
-            JsonNode problem = Calls.JSON.readTree(outcome.body());
+            JsonNode problem = LedgerHttp.JSON.readTree(outcome.body());
             return problem.hasNonNull("code") && !problem.get("code").asText().isBlank()
                     && problem.path("status").asInt() == outcome.status();
         } catch (IOException e) {
