@@ -7,5 +7,5 @@ import java.time.Instant;
  * recorded that at {@code expiredAt}, which is never before {@code leaseExpiresAt}.
  */
 public record ClaimLeaseExpired(String tenantId, String consumerId, long epoch, Instant expiredAt,
-                                Instant leaseExpiresAt) {
+                                Instant leaseExpiresAt) implements ClaimEvent {
 }

@@ -7,5 +7,5 @@ import java.time.Instant;
  */
 public record ClaimMaterialized(String tenantId, String consumerId, long epoch, String entityUrl, String streamPath,
                                 String wakeId, String runnerId, long leaseTtlMs, LeasePolicy leasePolicy,
-                                Instant claimedAt, Instant leaseExpiresAt) {
+                                Instant claimedAt, Instant leaseExpiresAt) implements ClaimEvent {
 }

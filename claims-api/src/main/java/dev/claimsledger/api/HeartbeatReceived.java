@@ -9,5 +9,5 @@ import java.time.Instant;
  * @param reportedAt the worker's own clock, if it sent one; never trusted
  */
 public record HeartbeatReceived(String tenantId, String consumerId, long epoch, Instant receivedAt,
-                                Instant reportedAt, Instant leaseExpiresAt) {
+                                Instant reportedAt, Instant leaseExpiresAt) implements ClaimEvent {
 }

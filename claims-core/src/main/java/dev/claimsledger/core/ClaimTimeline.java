@@ -71,36 +71,4 @@ public final class ClaimTimeline {
         }
         return null;
     }
-
-    /** The lease end an event records, or null for a payload that is not a claim event (or has none). */
-    public static Instant leaseEndOf(Object event) {
-        if (event instanceof ClaimMaterialized e) {
-            return e.leaseExpiresAt();
-        } else if (event instanceof HeartbeatReceived e) {
-            return e.leaseExpiresAt();
-        } else if (event instanceof ClaimReleased e) {
-            return e.leaseExpiresAt();
-        } else if (event instanceof ClaimLeaseExpired e) {
-            return e.leaseExpiresAt();
-        } else if (event instanceof ClaimSuperseded e) {
-            return e.leaseExpiresAt();
-        }
-        return null;
-    }
-
-    /** The epoch an event is about, or -1 for a payload that is not a claim event. */
-    public static long epochOf(Object event) {
-        if (event instanceof ClaimMaterialized e) {
-            return e.epoch();
-        } else if (event instanceof HeartbeatReceived e) {
-            return e.epoch();
-        } else if (event instanceof ClaimReleased e) {
-            return e.epoch();
-        } else if (event instanceof ClaimLeaseExpired e) {
-            return e.epoch();
-        } else if (event instanceof ClaimSuperseded e) {
-            return e.epoch();
-        }
-        return -1;
-    }
 }

@@ -3,6 +3,7 @@ package dev.claimsledger.core;
 import dev.claimsledger.api.AckedStream;
 import dev.claimsledger.api.ClaimCommandResult;
 import dev.claimsledger.api.ClaimError;
+import dev.claimsledger.api.ClaimEvent;
 import dev.claimsledger.api.ClaimErrorCode;
 import dev.claimsledger.api.ClaimLeaseExpired;
 import dev.claimsledger.api.ClaimMaterialized;
@@ -516,11 +517,12 @@ class ClaimLeaseInvariantProperties {
             Long previousEpoch = null;
             for (int i = 0; i < events.size(); i++) {
                 Object event = events.get(i);
+                ClaimEvent claimEvent = (ClaimEvent) event;
                 String at = "event #" + i + " " + event;
-                long epoch = epochOf(event);
-                Instant lease = leaseOf(event);
+                long epoch = claimEvent.epoch();
+                Instant lease = claimEvent.leaseExpiresAt();
                 require(lease != null, "1: every event carries a leaseExpiresAt", at);
-                require(TENANT.equals(tenantOf(event)) && CONSUMER.equals(consumerOf(event)),
+                require(TENANT.equals(claimEvent.tenantId()) && CONSUMER.equals(claimEvent.consumerId()),
                         "every event carries its consumer's identity", at);
                 require(previousEpoch == null || epoch >= previousEpoch, "5: epochs in the stream never decrease",
                         at + " follows an event of epoch " + previousEpoch);
@@ -615,7 +617,7 @@ class ClaimLeaseInvariantProperties {
                 if (event instanceof ClaimMaterialized m) {
                     claim = m;
                     status = ClaimStatus.ACTIVE;
-                } else if (claim == null || epochOf(event) != claim.epoch()) {
+                } else if (claim == null || ((ClaimEvent) event).epoch() != claim.epoch()) {
                     continue;
                 } else if (event instanceof ClaimReleased) {
                     status = ClaimStatus.RELEASED;
@@ -624,7 +626,7 @@ class ClaimLeaseInvariantProperties {
                 } else if (event instanceof ClaimSuperseded) {
                     status = ClaimStatus.SUPERSEDED;
                 }
-                leaseEnd = leaseOf(event);
+                leaseEnd = ((ClaimEvent) event).leaseExpiresAt();
             }
             return new StreamView(claim, status, leaseEnd);
         }
@@ -664,7 +666,8 @@ class ClaimLeaseInvariantProperties {
     /** What the twin comparison looks at: everything about an event's lease, nothing about reportedAt. */
     record LeaseFact(String type, long epoch, Instant leaseExpiresAt) {
         static LeaseFact of(Object event) {
-            return new LeaseFact(event.getClass().getSimpleName(), epochOf(event), leaseOf(event));
+            ClaimEvent claimEvent = (ClaimEvent) event;
+            return new LeaseFact(event.getClass().getSimpleName(), claimEvent.epoch(), claimEvent.leaseExpiresAt());
         }
     }
 
@@ -703,75 +706,5 @@ class ClaimLeaseInvariantProperties {
         }
         ClaimError error = outcome.error();
         return error == null ? "failed: " + outcome.failure().getClass().getSimpleName() : error.code().code();
-    }
-
-    private static long epochOf(Object event) {
-        if (event instanceof ClaimMaterialized e) {
-            return e.epoch();
-        }
-        if (event instanceof HeartbeatReceived e) {
-            return e.epoch();
-        }
-        if (event instanceof ClaimReleased e) {
-            return e.epoch();
-        }
-        if (event instanceof ClaimLeaseExpired e) {
-            return e.epoch();
-        }
-        if (event instanceof ClaimSuperseded e) {
-            return e.epoch();
-        }
-        throw new AssertionError("an event the claim stream does not know: " + event);
-    }
-
-    private static Instant leaseOf(Object event) {
-        if (event instanceof ClaimMaterialized e) {
-            return e.leaseExpiresAt();
-        }
-        if (event instanceof HeartbeatReceived e) {
-            return e.leaseExpiresAt();
-        }
-        if (event instanceof ClaimReleased e) {
-            return e.leaseExpiresAt();
-        }
-        if (event instanceof ClaimLeaseExpired e) {
-            return e.leaseExpiresAt();
-        }
-        if (event instanceof ClaimSuperseded e) {
-            return e.leaseExpiresAt();
-        }
-        throw new AssertionError("an event the claim stream does not know: " + event);
-    }
-
-    private static String tenantOf(Object event) {
-        if (event instanceof ClaimMaterialized e) {
-            return e.tenantId();
-        }
-        if (event instanceof HeartbeatReceived e) {
-            return e.tenantId();
-        }
-        if (event instanceof ClaimReleased e) {
-            return e.tenantId();
-        }
-        if (event instanceof ClaimLeaseExpired e) {
-            return e.tenantId();
-        }
-        return ((ClaimSuperseded) event).tenantId();
-    }
-
-    private static String consumerOf(Object event) {
-        if (event instanceof ClaimMaterialized e) {
-            return e.consumerId();
-        }
-        if (event instanceof HeartbeatReceived e) {
-            return e.consumerId();
-        }
-        if (event instanceof ClaimReleased e) {
-            return e.consumerId();
-        }
-        if (event instanceof ClaimLeaseExpired e) {
-            return e.consumerId();
-        }
-        return ((ClaimSuperseded) event).consumerId();
     }
 }

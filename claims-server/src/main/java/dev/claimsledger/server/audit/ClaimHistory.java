@@ -1,6 +1,7 @@
 package dev.claimsledger.server.audit;
 
 import dev.claimsledger.api.ClaimErrorCode;
+import dev.claimsledger.api.ClaimEvent;
 import dev.claimsledger.api.ClaimState;
 import dev.claimsledger.api.ConsumerRef;
 import dev.claimsledger.core.ClaimRejectedException;
@@ -36,11 +37,11 @@ public class ClaimHistory {
         List<Entry> entries = new ArrayList<>();
         long cursor = afterSequence;
         boolean more = false;
-        Predicate<Object> wanted = payload -> epoch == null || ClaimTimeline.epochOf(payload) == epoch;
+        Predicate<ClaimEvent> wanted = payload -> epoch == null || payload.epoch() == epoch;
         while (!more) {
             List<StoredEvent> batch = eventLog.stream(consumer.streamId(), cursor, READ_BATCH);
             for (StoredEvent event : batch) {
-                Object payload = eventLog.payload(event);
+                ClaimEvent payload = eventLog.payload(event);
                 if (payload != null && !wanted.test(payload)) {
                     cursor = event.sequence();
                     continue;

@@ -2,6 +2,7 @@ package dev.claimsledger.server.audit;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.claimsledger.api.ClaimEvent;
 import dev.claimsledger.api.ClaimLeaseExpired;
 import dev.claimsledger.api.ClaimMaterialized;
 import dev.claimsledger.api.ClaimReleased;
@@ -31,7 +32,7 @@ public class EventLog {
 
     private static final String COLUMNS =
             "global_index, aggregate_identifier, sequence_number, time_stamp, payload_type, payload, meta_data";
-    private static final Map<String, Class<?>> EVENT_TYPES = Stream.of(ClaimMaterialized.class,
+    private static final Map<String, Class<? extends ClaimEvent>> EVENT_TYPES = Stream.of(ClaimMaterialized.class,
                     HeartbeatReceived.class, ClaimReleased.class, ClaimLeaseExpired.class, ClaimSuperseded.class)
             .collect(Collectors.toUnmodifiableMap(Class::getName, Function.identity()));
 
@@ -74,8 +75,8 @@ public class EventLog {
     }
 
     /** The event's payload as the ledger's own type, or null when the type is not a claim event. */
-    public Object payload(StoredEvent event) {
-        Class<?> type = EVENT_TYPES.get(event.payloadType());
+    public ClaimEvent payload(StoredEvent event) {
+        Class<? extends ClaimEvent> type = EVENT_TYPES.get(event.payloadType());
         if (type == null) {
             return null;
         }

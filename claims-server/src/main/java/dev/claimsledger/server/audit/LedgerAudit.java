@@ -1,5 +1,6 @@
 package dev.claimsledger.server.audit;
 
+import dev.claimsledger.api.ClaimEvent;
 import dev.claimsledger.api.ClaimLeaseExpired;
 import dev.claimsledger.api.ClaimMaterialized;
 import dev.claimsledger.api.ClaimState;
@@ -99,7 +100,7 @@ public class LedgerAudit {
                 progress.accept(events);
             }
             checkChain(event);
-            Object payload = eventLog.payload(event);
+            ClaimEvent payload = eventLog.payload(event);
             if (payload == null) {
                 violation("unreadable_event", null, event, "payload of type " + event.payloadType()
                         + " cannot be read as a claim event");
@@ -146,9 +147,9 @@ public class LedgerAudit {
             previousHash = recorded != null ? recorded : recomputed;
         }
 
-        private void checkLease(StoredEvent event, Object payload) {
-            long epoch = ClaimTimeline.epochOf(payload);
-            Instant lease = ClaimTimeline.leaseEndOf(payload);
+        private void checkLease(StoredEvent event, ClaimEvent payload) {
+            long epoch = payload.epoch();
+            Instant lease = payload.leaseExpiresAt();
             if (lease == null) {
                 violation("lease_missing", epoch, event, "the event carries no lease end");
             }
