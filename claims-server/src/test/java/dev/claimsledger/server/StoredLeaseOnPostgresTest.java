@@ -23,7 +23,6 @@ import java.util.Map;
 import org.axonframework.commandhandling.gateway.CommandGateway;
 import org.axonframework.eventhandling.DomainEventMessage;
 import org.axonframework.eventsourcing.eventstore.EventStore;
-import org.axonframework.serialization.Serializer;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
@@ -90,7 +89,6 @@ class StoredLeaseOnPostgresTest {
             assertThat(state.path("streamId").asText()).isEqualTo(consumer.streamId());
             assertThat(state.path("current").path("epoch").asLong()).isEqualTo(1);
             assertThat(state.path("current").path("lease").path("expiresAt").isMissingNode()).isFalse();
-            assertThat(ledger.getBean(Serializer.class)).isNotNull();
 
             ClaimCommandResult next = ledger.getBean(CommandGateway.class)
                     .sendAndWait(new RecordHeartbeat(consumer.tenantId(), consumer.consumerId(), 1, null));

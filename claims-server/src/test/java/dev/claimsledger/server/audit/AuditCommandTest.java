@@ -3,52 +3,19 @@ package dev.claimsledger.server.audit;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.claimsledger.server.audit.AuditedLedger.CommandRun;
-import dev.claimsledger.server.audit.SampleLedger.Filled;
 import dev.claimsledger.server.audit.StoredRows.EventRow;
 import dev.claimsledger.server.audit.StoredRows.Undo;
-import dev.claimsledger.server.support.RequiresPostgres;
 import dev.claimsledger.server.support.TestDatabase;
 import java.time.Duration;
 import java.time.Instant;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.TestInstance;
 
 /**
  * The {@code audit} command ({@code java -jar claims-server.jar audit ...}) against a ledger on PostgreSQL: its exit
  * status (0 clean, 1 violations, 2 could not run) and what it prints. One running ledger serves the class; every test
  * starts from a clean audit, changes rows with SQL behind the ledger's back and puts them back afterwards.
  */
-@RequiresPostgres
-@TestInstance(TestInstance.Lifecycle.PER_CLASS)
-class AuditCommandTest {
-
-    private static final String TENANT = "audited";
-
-    private AuditedLedger ledger;
-    private StoredRows rows;
-    private Filled target;
-
-    @BeforeAll
-    void fillTheLedger() throws Exception {
-        ledger = AuditedLedger.start(TENANT);
-        rows = ledger.rows();
-        target = ledger.target();
-    }
-
-    @AfterAll
-    void stopLedger() {
-        if (ledger != null) {
-            ledger.close();
-        }
-    }
-
-    @BeforeEach
-    void givenALedgerThatAuditsClean() {
-        ledger.assertAuditsClean();
-    }
+class AuditCommandTest extends TamperedLedgerTest {
 
     @Test
     void aCleanLedgerExitsZeroAndPrintsTheSummary() throws Exception {

@@ -3,17 +3,11 @@ package dev.claimsledger.server.audit;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import dev.claimsledger.server.audit.SampleLedger.Filled;
 import dev.claimsledger.server.audit.StoredRows.EventRow;
 import dev.claimsledger.server.audit.StoredRows.Undo;
-import dev.claimsledger.server.support.RequiresPostgres;
 import java.util.ArrayList;
 import java.util.List;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.TestInstance;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 import org.junit.jupiter.params.provider.ValueSource;
@@ -23,34 +17,7 @@ import org.junit.jupiter.params.provider.ValueSource;
  * stored events or the read model reported where it happened. One ledger serves the class; every test starts from a
  * clean audit, changes rows with SQL behind the ledger's back and puts them back afterwards.
  */
-@RequiresPostgres
-@TestInstance(TestInstance.Lifecycle.PER_CLASS)
-class LedgerAuditOnPostgresTest {
-
-    private static final String TENANT = "audited";
-
-    private AuditedLedger ledger;
-    private StoredRows rows;
-    private Filled target;
-
-    @BeforeAll
-    void fillTheLedger() throws Exception {
-        ledger = AuditedLedger.start(TENANT);
-        rows = ledger.rows();
-        target = ledger.target();
-    }
-
-    @AfterAll
-    void stopLedger() {
-        if (ledger != null) {
-            ledger.close();
-        }
-    }
-
-    @BeforeEach
-    void givenALedgerThatAuditsClean() {
-        ledger.assertAuditsClean();
-    }
+class LedgerAuditOnPostgresTest extends TamperedLedgerTest {
 
     @Test
     void anUntouchedLedgerAuditsCleanWithEveryClaimAndEventCounted() throws Exception {
