@@ -11,7 +11,8 @@ DB="${CLAIMS_BENCH_DB:-claims_bench}"
 PORT="${CLAIMS_BENCH_PORT:-18080}"
 JDBC="jdbc:postgresql://127.0.0.1:5432/${DB}"
 
-./mvnw -q -B -Pbench -DskipTests package
+# clean: without it the repackaged server jar can keep the previous build of the other modules
+./mvnw -q -B -Pbench -DskipTests clean package
 
 su postgres -c "dropdb --if-exists ${DB}" >/dev/null
 su postgres -c "createdb -O claims ${DB}"

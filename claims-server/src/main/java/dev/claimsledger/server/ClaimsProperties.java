@@ -13,6 +13,7 @@ import org.springframework.util.unit.DataSize;
  * @param dataDir   where the embedded H2 database lives
  * @param lease     the TTLs a claim may ask for
  * @param snapshot  how often the Claim aggregate is snapshotted
+ * @param eventStore how the event store is read
  * @param deadlines the persistent deadline scheduler
  * @param http      the HTTP API
  * @param security  who may call the HTTP API
@@ -21,6 +22,7 @@ import org.springframework.util.unit.DataSize;
 public record ClaimsProperties(@DefaultValue("./data") Path dataDir,
                                @DefaultValue Lease lease,
                                @DefaultValue Snapshot snapshot,
+                               @DefaultValue EventStore eventStore,
                                @DefaultValue Deadlines deadlines,
                                @DefaultValue Http http,
                                @DefaultValue Security security) {
@@ -36,6 +38,12 @@ public record ClaimsProperties(@DefaultValue("./data") Path dataDir,
      * @param threshold a snapshot is taken after this many events have been read to load a consumer's stream
      */
     public record Snapshot(@DefaultValue("250") int threshold) {
+    }
+
+    /**
+     * @param fetchBatchSize how many events an event processor reads from the store per query
+     */
+    public record EventStore(@DefaultValue("1000") int fetchBatchSize) {
     }
 
     /**
