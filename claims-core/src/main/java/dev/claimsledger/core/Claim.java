@@ -41,7 +41,7 @@ import org.axonframework.spring.stereotype.Aggregate;
  * <p>Expiry is a watchdog deadline armed at the lease's end when the claim is made. Heartbeats do not touch it: when
  * it fires and the lease has been renewed meanwhile, it re-arms itself for the new end.
  */
-@Aggregate(snapshotTriggerDefinition = CoreBeanNames.SNAPSHOT_TRIGGER)
+@Aggregate(snapshotTriggerDefinition = CoreBeanNames.SNAPSHOT_TRIGGER, repository = CoreBeanNames.CLAIM_REPOSITORY)
 class Claim {
 
     // Fields are annotated so that the snapshot serializer sees them; the snapshot round-trip test guards this.

@@ -14,6 +14,7 @@ import org.springframework.util.unit.DataSize;
  * @param lease     the TTLs a claim may ask for
  * @param snapshot  how often the Claim aggregate is snapshotted
  * @param eventStore how the event store is read
+ * @param aggregateCache the consumers' streams kept in memory
  * @param deadlines the persistent deadline scheduler
  * @param http      the HTTP API
  * @param security  who may call the HTTP API
@@ -23,6 +24,7 @@ public record ClaimsProperties(@DefaultValue("./data") Path dataDir,
                                @DefaultValue Lease lease,
                                @DefaultValue Snapshot snapshot,
                                @DefaultValue EventStore eventStore,
+                               @DefaultValue AggregateCache aggregateCache,
                                @DefaultValue Deadlines deadlines,
                                @DefaultValue Http http,
                                @DefaultValue Security security) {
@@ -44,6 +46,13 @@ public record ClaimsProperties(@DefaultValue("./data") Path dataDir,
      * @param fetchBatchSize how many events an event processor reads from the store per query
      */
     public record EventStore(@DefaultValue("1000") int fetchBatchSize) {
+    }
+
+    /**
+     * @param capacity how many consumers' streams are kept in memory (each checked against the store before use);
+     *                 0 loads every stream from the store
+     */
+    public record AggregateCache(@DefaultValue("10000") int capacity) {
     }
 
     /**
