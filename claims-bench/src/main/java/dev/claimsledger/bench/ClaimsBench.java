@@ -62,7 +62,11 @@ public final class ClaimsBench {
             prepareClaims();
         }
         if (options.runs("heartbeats")) {
+            warmUp();
             ledgerRun = heartbeats();
+        }
+        if (options.runs("http-floor")) {
+            httpFloor();
         }
         if (options.runs("baseline")) {
             baselineRun = baseline();
@@ -103,6 +107,24 @@ public final class ClaimsBench {
         });
         say("prepared %d active claims in %.1f s (%d errors)", options.claims(), made.elapsed().toMillis() / 1000.0,
                 made.errors());
+    }
+
+    /** Heartbeats that are not counted, so that the server's JIT compilation is done before the measured run. */
+    private void warmUp() {
+        Load.Result run = Load.run(options.clients(), options.warmup(), 0, (client, i) ->
+                ledger.heartbeat(TENANT, consumer(ThreadLocalRandom.current().nextLong(options.claims()))).ok());
+        say("warm-up: %s of heartbeats, %.0f per second (not counted)", options.warmup(), run.perSecond());
+    }
+
+    /**
+     * What the HTTP stack alone allows here: the same clients calling the server's liveness probe, which touches
+     * neither Axon nor the database. No per-request design can beat this on this machine.
+     */
+    private void httpFloor() {
+        Load.Result run = Load.run(options.clients(), options.duration(), 0, (client, i) ->
+                ledger.get("/actuator/health/liveness").ok());
+        say("HTTP FLOOR GET /actuator/health/liveness: %.0f per second, %s, errors %d of %d", run.perSecond(),
+                run.latencies(), run.errors(), run.calls());
     }
 
     private Load.Result heartbeats() throws Exception {
