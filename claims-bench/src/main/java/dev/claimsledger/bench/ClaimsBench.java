@@ -58,7 +58,8 @@ public final class ClaimsBench {
         say("machine: %d cores, %s", Runtime.getRuntime().availableProcessors(), System.getProperty("os.name"));
         Load.Result ledgerRun = null;
         Load.Result baselineRun = null;
-        if (options.runs("heartbeats") || options.runs("half-peak") || options.runs("memory")) {
+        if (options.runs("heartbeats") || options.runs("batch") || options.runs("half-peak")
+                || options.runs("memory")) {
             prepareClaims();
         }
         if (options.runs("heartbeats")) {
@@ -67,6 +68,9 @@ public final class ClaimsBench {
         }
         if (options.runs("http-floor")) {
             httpFloor();
+        }
+        if (options.runs("batch")) {
+            batches();
         }
         if (options.runs("baseline")) {
             baselineRun = baseline();
@@ -125,6 +129,35 @@ public final class ClaimsBench {
                 ledger.get("/actuator/health/liveness").ok());
         say("HTTP FLOOR GET /actuator/health/liveness: %.0f per second, %s, errors %d of %d", run.perSecond(),
                 run.latencies(), run.errors(), run.calls());
+    }
+
+    /**
+     * Heartbeats sent {@code --batch-size} to a request through {@code POST /v1/tenants/{tenant}/heartbeats}, which
+     * records each request's heartbeats with one commit. Counted in heartbeats; latency is per request. Warmed up
+     * first like the single heartbeats.
+     */
+    private void batches() {
+        Load.Operation batch = (client, i) -> {
+            List<String> consumers = new ArrayList<>(options.batchSize());
+            for (int n = 0; n < options.batchSize(); n++) {
+                consumers.add(consumer(ThreadLocalRandom.current().nextLong(options.claims())));
+            }
+            LedgerClient.Answer answer = ledger.heartbeats(TENANT, consumers);
+            if (!answer.ok()) {
+                return false;
+            }
+            for (JsonNode result : answer.body().path("results")) {
+                if (result.path("status").asInt() != 200) {
+                    return false;
+                }
+            }
+            return true;
+        };
+        Load.run(options.clients(), options.warmup(), 0, batch);
+        Load.Result run = Load.run(options.clients(), options.duration(), 0, batch);
+        say("LEDGER BATCHED heartbeats over HTTP, %d per request: %.0f heartbeats per second (%.0f requests per"
+                + " second), request %s, failed requests %d of %d", options.batchSize(),
+                run.perSecond() * options.batchSize(), run.perSecond(), run.latencies(), run.errors(), run.calls());
     }
 
     private Load.Result heartbeats() throws Exception {

@@ -11,6 +11,7 @@ import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.List;
 
 /**
  * The ledger's HTTP API, as a worker fleet calls it: one request per command.
@@ -44,6 +45,16 @@ final class LedgerClient {
 
     Answer heartbeat(String tenant, String consumer) {
         return post("/v1/tenants/" + tenant + "/claims/" + encode(consumer) + "/epochs/1/heartbeats", null);
+    }
+
+    /** One request with a heartbeat for each of {@code consumers}, all at epoch 1. */
+    Answer heartbeats(String tenant, List<String> consumers) {
+        StringBuilder body = new StringBuilder("{\"heartbeats\":[");
+        for (int i = 0; i < consumers.size(); i++) {
+            body.append(i == 0 ? "" : ",").append("{\"consumer_id\":\"").append(consumers.get(i))
+                    .append("\",\"epoch\":1}");
+        }
+        return post("/v1/tenants/" + tenant + "/heartbeats", body.append("]}").toString());
     }
 
     Answer startRebuild() {

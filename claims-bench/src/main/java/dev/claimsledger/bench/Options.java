@@ -8,7 +8,7 @@ import java.util.Map;
  * Command-line options, {@code --name=value}, each with a default that matches BENCHMARKS.md.
  */
 record Options(String baseUrl, String jdbcUrl, String jdbcUser, String jdbcPassword, int claims, int clients,
-               Duration duration, Duration warmup, int expiryClaims, Duration expiryWindow, long rebuildEvents, long serverPid,
+               Duration duration, Duration warmup, int batchSize, int expiryClaims, Duration expiryWindow, long rebuildEvents, long serverPid,
                String phases, Duration soakDuration, int soakRate) {
 
     static Options parse(String[] args) {
@@ -27,12 +27,13 @@ record Options(String baseUrl, String jdbcUrl, String jdbcUser, String jdbcPassw
                 Integer.parseInt(values.getOrDefault("claims", "10000")),
                 Integer.parseInt(values.getOrDefault("clients", "8")),
                 Duration.parse("PT" + values.getOrDefault("duration", "30s").toUpperCase()),
-                Duration.parse("PT" + values.getOrDefault("warmup", "15s").toUpperCase()),
+                Duration.parse("PT" + values.getOrDefault("warmup", "60s").toUpperCase()),
+                Integer.parseInt(values.getOrDefault("batch-size", "100")),
                 Integer.parseInt(values.getOrDefault("expiry-claims", "10000")),
                 Duration.parse("PT" + values.getOrDefault("expiry-window", "10s").toUpperCase()),
                 Long.parseLong(values.getOrDefault("rebuild-events", "1000000")),
                 Long.parseLong(values.getOrDefault("server-pid", "0")),
-                values.getOrDefault("phases", "heartbeats,http-floor,baseline,half-peak,expiry,rebuild,memory"),
+                values.getOrDefault("phases", "heartbeats,http-floor,batch,baseline,half-peak,expiry,rebuild,memory"),
                 Duration.parse("PT" + values.getOrDefault("soak-duration", "3m").toUpperCase()),
                 Integer.parseInt(values.getOrDefault("soak-rate", "300")));
     }

@@ -25,6 +25,14 @@ final class ClaimRequests {
     record Heartbeat(@JsonProperty("reported_at") Instant reportedAt) {
     }
 
+    record HeartbeatBatch(@JsonProperty("heartbeats") List<BatchedHeartbeat> heartbeats) {
+    }
+
+    record BatchedHeartbeat(@JsonProperty("consumer_id") String consumerId,
+                            @JsonProperty("epoch") Long epoch,
+                            @JsonProperty("reported_at") Instant reportedAt) {
+    }
+
     record Release(@JsonProperty("acked_streams") List<ClaimJson.AckedStreamJson> ackedStreams) {
     }
 }

@@ -22,6 +22,7 @@ import java.net.URI;
 import java.time.Clock;
 import java.time.Instant;
 import java.time.format.DateTimeParseException;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.Objects;
@@ -50,6 +51,7 @@ class ClaimsController {
 
     static final int DEFAULT_PAGE_SIZE = 50;
     static final int MAX_PAGE_SIZE = 500;
+    static final int MAX_BATCHED_HEARTBEATS = 1000;
 
     private final LedgerGateway ledger;
     private final ClaimHistory history;
@@ -81,6 +83,30 @@ class ClaimsController {
                         @RequestBody(required = false) ClaimRequests.Heartbeat body) {
         return json(ledger.send(new RecordHeartbeat(tenant, consumer, PathNumbers.epoch(epoch),
                 body == null ? null : body.reportedAt())).claim());
+    }
+
+    /**
+     * Many heartbeats of one tenant in one request and one commit. Answers 200 with one result per heartbeat, in the
+     * request's order: the claim after it, or the error that rejected it. A malformed batch is refused whole (400)
+     * and records nothing.
+     */
+    @PostMapping(path = "/heartbeats", consumes = MediaType.APPLICATION_JSON_VALUE)
+    HeartbeatBatchJson heartbeats(@PathVariable String tenant, @RequestBody ClaimRequests.HeartbeatBatch body) {
+        List<ClaimRequests.BatchedHeartbeat> items = body.heartbeats();
+        if (items == null || items.isEmpty() || items.size() > MAX_BATCHED_HEARTBEATS) {
+            throw invalid("heartbeats must hold 1 to " + MAX_BATCHED_HEARTBEATS + " heartbeats");
+        }
+        List<RecordHeartbeat> commands = new ArrayList<>(items.size());
+        for (int index = 0; index < items.size(); index++) {
+            commands.add(batchedHeartbeat(tenant, index, items.get(index)));
+        }
+        List<LedgerGateway.BatchOutcome> outcomes = ledger.recordHeartbeats(commands);
+        Instant now = clock.instant();
+        List<HeartbeatBatchJson.Result> results = new ArrayList<>(outcomes.size());
+        for (int index = 0; index < outcomes.size(); index++) {
+            results.add(HeartbeatBatchJson.Result.of(commands.get(index), outcomes.get(index), now));
+        }
+        return new HeartbeatBatchJson(results);
     }
 
     @PostMapping(path = "/claims/{consumer}/epochs/{epoch}/release")
@@ -156,6 +182,22 @@ class ClaimsController {
 
     private ClaimJson json(ClaimState claim) {
         return ClaimJson.of(claim, clock.instant());
+    }
+
+    private static RecordHeartbeat batchedHeartbeat(String tenant, int index, ClaimRequests.BatchedHeartbeat item) {
+        String field = "heartbeats[" + index + "]";
+        if (item == null) {
+            throw invalid(field + " must be an object");
+        }
+        if (item.epoch() == null) {
+            throw invalid(field + ".epoch is required");
+        }
+        try {
+            ClaimCommandValidation.identity(tenant, item.consumerId(), item.epoch());
+        } catch (ClaimRejectedException e) {
+            throw invalid(field + ": " + e.getMessage());
+        }
+        return new RecordHeartbeat(tenant, item.consumerId(), item.epoch(), item.reportedAt());
     }
 
     private static LeasePolicy leasePolicy(String wireName) {

@@ -28,6 +28,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Base64;
+import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -418,6 +419,95 @@ abstract class ClaimsHttpContract {
 
         assertRejectedLeavingNoEvent(TENANT, consumer, () -> http.post(heartbeats(TENANT, consumer, 1)), 409,
                 "claim_not_active");
+    }
+
+    // === batches of heartbeats =======================================================================================
+
+    @Test
+    void aBatchRecordsEachAcceptedHeartbeatAndAnswersEachRejectedOneInItsPlace() {
+        String first = consumer("batch-first");
+        String second = consumer("batch-second");
+        String released = consumer("batch-released");
+        String unknown = consumer("batch-unknown");
+        for (String consumer : List.of(first, second, released)) {
+            assertThat(http.post(claims(TENANT), claimRequest(consumer, 2)).status()).isEqualTo(201);
+        }
+        assertThat(http.post(release(TENANT, released, 2), ACKED).status()).isEqualTo(200);
+        List<Object> releasedBefore = events(TENANT, released);
+
+        Reply reply = http.post(batch(TENANT), Map.of("heartbeats", List.of(
+                batched(second, 2), batched(first, 2), batched(unknown, 1), batched(first, 1), batched(released, 2),
+                batched(first, 2))));
+
+        assertThat(reply.status()).as("%s", reply).isEqualTo(200);
+        JsonNode results = reply.json().get("results");
+        assertThat(results).hasSize(6);
+        assertThat(StreamSupport.stream(results.spliterator(), false)
+                .map(result -> result.get("consumer_id").asText() + "/" + result.get("status").asInt() + "/"
+                        + result.path("error").path("code").asText("-")))
+                .containsExactly(second + "/200/-", first + "/200/-", unknown + "/404/claim_not_found",
+                        first + "/409/stale_epoch", released + "/409/claim_not_active", first + "/200/-");
+        assertThat(results.get(1).get("claim").get("heartbeat_count").asLong()).isEqualTo(1);
+        assertThat(results.get(5).get("claim").get("heartbeat_count").asLong()).isEqualTo(2);
+        assertThat(results.get(2).has("claim")).isFalse();
+        assertThat(results.get(2).get("error").get("detail").asText()).isNotBlank();
+        assertThat(events(TENANT, first)).hasSize(3);
+        assertThat(events(TENANT, second)).hasSize(2);
+        assertThat(events(TENANT, unknown)).isEmpty();
+        assertThat(events(TENANT, released)).isEqualTo(releasedBefore);
+        awaitClaim(TENANT, first, 2, claim -> claim.number("heartbeat_count") == 2);
+    }
+
+    @Test
+    void aHeartbeatInABatchMovesTheLeaseAsASingleHeartbeatDoes() {
+        String consumer = consumer("batch-lease");
+        Instant claimedAt = http.post(claims(TENANT), claimRequest(consumer, 1)).instant("claimed_at");
+
+        JsonNode claim = http.post(batch(TENANT), Map.of("heartbeats", List.of(batched(consumer, 1))))
+                .json().get("results").get(0).get("claim");
+
+        Instant beat = Instant.parse(claim.get("last_heartbeat_at").asText());
+        assertThat(beat).isAfterOrEqualTo(claimedAt);
+        assertThat(Instant.parse(claim.get("lease_expires_at").asText())).isEqualTo(beat.plusMillis(TTL_MS));
+        assertThat(events(TENANT, consumer)).hasSize(2);
+    }
+
+    static Stream<Arguments> malformedBatches() {
+        return Stream.of(
+                Arguments.of("no heartbeats field", "{}"),
+                Arguments.of("an empty list", "{\"heartbeats\":[]}"),
+                Arguments.of("a null element", "{\"heartbeats\":[null]}"),
+                Arguments.of("a missing epoch", "{\"heartbeats\":[{\"consumer_id\":\"%s\",\"epoch\":1},"
+                        + "{\"consumer_id\":\"%s\"}]}"),
+                Arguments.of("a negative epoch", "{\"heartbeats\":[{\"consumer_id\":\"%s\",\"epoch\":1},"
+                        + "{\"consumer_id\":\"%s\",\"epoch\":-1}]}"),
+                Arguments.of("a missing consumer", "{\"heartbeats\":[{\"consumer_id\":\"%s\",\"epoch\":1},"
+                        + "{\"epoch\":1}]}"),
+                Arguments.of("an epoch as a string", "{\"heartbeats\":[{\"consumer_id\":\"%s\",\"epoch\":\"1\"}]}"),
+                Arguments.of("more than 1000 heartbeats", "{\"heartbeats\":["
+                        + String.join(",", Collections.nCopies(1001, "{\"consumer_id\":\"%s\",\"epoch\":1}"))
+                        + "]}"));
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("malformedBatches")
+    void aMalformedBatchIsRefusedWholeAndRecordsNothing(String description, String template) {
+        String consumer = consumer("batch-malformed");
+        assertThat(http.post(claims(TENANT), claimRequest(consumer, 1)).status()).isEqualTo(201);
+        List<Object> before = events(TENANT, consumer);
+
+        Reply reply = http.postRaw(batch(TENANT), template.replace("%s", consumer));
+
+        assertProblem(description, reply, 400, "validation_failed");
+        assertThat(events(TENANT, consumer)).as(description).isEqualTo(before);
+    }
+
+    private static String batch(String tenant) {
+        return "/v1/tenants/" + LedgerHttp.segment(tenant) + "/heartbeats";
+    }
+
+    private static Map<String, Object> batched(String consumer, long epoch) {
+        return Map.of("consumer_id", consumer, "epoch", epoch);
     }
 
     @Test
