@@ -258,6 +258,21 @@ public final class ClaimsBench {
         long heap = ledger.heapUsedBytes();
         say("SERVER memory with %d active claims: heap used %.0f MiB%s", options.claims(), heap / 1048576.0,
                 options.serverPid() > 0 ? ", RSS " + rssMiB(options.serverPid()) + " MiB" : "");
+        if (options.serverPid() > 0 && fullCollection(options.serverPid())) {
+            say("SERVER memory with %d active claims after a full collection (jcmd GC.run): heap used %.0f MiB",
+                    options.claims(), ledger.heapUsedBytes() / 1048576.0);
+        }
+    }
+
+    /** What the heap holds live, not garbage not yet collected: asks the server's JVM for a full collection. */
+    private static boolean fullCollection(long pid) throws Exception {
+        Path jcmd = Path.of(System.getProperty("java.home"), "bin", "jcmd");
+        if (!Files.isExecutable(jcmd)) {
+            return false;
+        }
+        Process gc = new ProcessBuilder(jcmd.toString(), Long.toString(pid), "GC.run").redirectErrorStream(true)
+                .redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
+        return gc.waitFor(60, TimeUnit.SECONDS) && gc.exitValue() == 0;
     }
 
     private void expiryPrecision() throws Exception {
