@@ -133,6 +133,7 @@ class ApiKeySecurityTest {
         return Stream.of(
                 Arguments.of("POST", claims(TENANT)),
                 Arguments.of("POST", claim + "/heartbeats"),
+                Arguments.of("POST", "/v1/tenants/acme/heartbeats"),
                 Arguments.of("POST", claim + "/release"),
                 Arguments.of("GET", claim),
                 Arguments.of("GET", claims(TENANT)),
@@ -208,8 +209,12 @@ class ApiKeySecurityTest {
         Reply heartbeat = http.post(claim(TENANT, seeded, 1) + "/heartbeats", READER);
         Reply release = http.post(claim(TENANT, seeded, 1) + "/release", READER);
 
+        Reply batch = http.post("/v1/tenants/" + TENANT + "/heartbeats", READER,
+                Map.of("heartbeats", List.of(Map.of("consumer_id", seeded, "epoch", 1))));
+
         assertForbidden(heartbeat);
         assertForbidden(release);
+        assertForbidden(batch);
         assertThat(Ledger.payloads(ledger, stream(TENANT, seeded))).as("events of %s", seeded).hasSize(1);
     }
 
