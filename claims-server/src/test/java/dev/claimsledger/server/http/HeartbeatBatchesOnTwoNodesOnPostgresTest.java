@@ -2,15 +2,18 @@ package dev.claimsledger.server.http;
 
 import static dev.claimsledger.server.support.LedgerHttp.claims;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.claimsledger.api.ConsumerRef;
 import dev.claimsledger.api.HeartbeatReceived;
+import dev.claimsledger.server.audit.LedgerAudit;
 import dev.claimsledger.server.support.Ledger;
 import dev.claimsledger.server.support.LedgerHttp;
 import dev.claimsledger.server.support.LedgerHttp.Reply;
 import dev.claimsledger.server.support.RequiresPostgres;
 import dev.claimsledger.server.support.TestDatabase;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -32,7 +35,8 @@ import org.springframework.context.ConfigurableApplicationContext;
 /**
  * Batches of heartbeats for the same few consumers, sent at once to two nodes on one PostgreSQL schema: each node
  * caches the streams and commits a batch at once, so batches keep losing the (stream, sequence) race to the other
- * node and are decided again. No acknowledged heartbeat may be missing and none may be stored twice.
+ * node and are decided again. No acknowledged heartbeat may be missing, none may be stored twice, and the audit
+ * (lease invariants, hash chain, read model) must find the streams intact.
  */
 @RequiresPostgres
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
@@ -123,5 +127,13 @@ class HeartbeatBatchesOnTwoNodesOnPostgresTest {
         }
         assertThat(acknowledged.values().stream().mapToInt(AtomicInteger::get).sum())
                 .isEqualTo(THREADS * BATCHES_PER_THREAD * HEARTBEATS_PER_BATCH);
+        LedgerAudit audit = nodes.get(1).getBean(LedgerAudit.class);
+        await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(500)).untilAsserted(() ->
+                assertThat(audit.run(progress -> { })).as("the audit of the raced streams: lease invariants, hash"
+                        + " chain, read model").satisfies(report -> {
+                            assertThat(report.violations()).isEmpty();
+                            assertThat(report.rowsLagging()).isZero();
+                            assertThat(report.clean()).isTrue();
+                        }));
     }
 }
