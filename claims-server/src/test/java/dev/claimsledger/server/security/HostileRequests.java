@@ -90,6 +90,7 @@ final class HostileRequests {
         all.hostileEpochs();
         all.claimBodies();
         all.heartbeatBodies();
+        all.batchBodies();
         all.releaseBodies();
         all.contentTypes();
         all.wrongMethods();
@@ -261,6 +262,27 @@ final class HostileRequests {
         bothTransports("heartbeat body", "POST heartbeat, an array", path, json("[{\"reported_at\":null}]"));
     }
 
+    private void batchBodies() {
+        String path = "/v1/tenants/" + TENANT + "/heartbeats";
+        for (byte[] body : brokenJson()) {
+            bothTransports("batch body", "POST batch, broken JSON " + preview(body), path, body);
+        }
+        String item = "{\"consumer_id\":\"c\",\"epoch\":1}";
+        for (String heartbeats : List.of("null", "\"x\"", "1", "{}", "true", "[]", "[null]", "[1]", "[[]]",
+                "[{}]", "[{\"consumer_id\":1,\"epoch\":1}]", "[{\"consumer_id\":\"c\",\"epoch\":\"1\"}]",
+                "[{\"consumer_id\":\"c\",\"epoch\":1.5}]", "[{\"consumer_id\":\"c\",\"epoch\":1e400}]",
+                "[{\"consumer_id\":\"c\",\"epoch\":-1}]", "[{\"consumer_id\":\"c\",\"epoch\":9223372036854775808}]",
+                "[{\"consumer_id\":\"\",\"epoch\":1}]", "[{\"consumer_id\":\"\\u0000\",\"epoch\":1}]",
+                "[{\"consumer_id\":\"" + "c".repeat(513) + "\",\"epoch\":1}]",
+                "[{\"consumer_id\":\"c\",\"epoch\":1,\"reported_at\":\"nope\"}]",
+                "[" + (item + ",").repeat(1000) + item + "]",
+                "[" + item + ",{\"consumer_id\":\"c\"}]",
+                "[{\"consumer_id\":\"c\",\"epoch\":1}" + ",[".repeat(3000) + "]")) {
+            bothTransports("batch body", "POST batch heartbeats " + preview(json(heartbeats)), path,
+                    json("{\"heartbeats\":" + heartbeats + "}"));
+        }
+    }
+
     private void releaseBodies() {
         String path = CLAIMS + "/" + consumer() + "/epochs/1/release";
         for (byte[] body : brokenJson()) {
@@ -391,7 +413,8 @@ final class HostileRequests {
         byte[] overByOne = json("{\"consumer_id\":\"" + "a".repeat(LIMIT) + "\"}");
         byte[] megabyte = json("[" + "1,".repeat(512 * 1024) + "1]");
         byte[] justOver = ("{" + " ".repeat(LIMIT) + "}").getBytes(StandardCharsets.UTF_8);
-        for (String path : List.of(CLAIMS, claim + "/heartbeats", claim + "/release")) {
+        for (String path : List.of(CLAIMS, claim + "/heartbeats", claim + "/release",
+                "/v1/tenants/" + TENANT + "/heartbeats")) {
             for (byte[] body : List.of(overByOne, megabyte, justOver)) {
                 client("size", "POST " + body.length + " bytes, declared, to " + path, Expect.REFUSED, "POST", path,
                         Map.of("Content-Type", "application/json"), body, false);
