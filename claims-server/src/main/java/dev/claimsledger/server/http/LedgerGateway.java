@@ -18,6 +18,7 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.function.Supplier;
 import org.axonframework.commandhandling.CommandExecutionException;
 import org.axonframework.commandhandling.gateway.CommandGateway;
 import org.axonframework.common.transaction.TransactionManager;
@@ -62,17 +63,8 @@ class LedgerGateway {
     private static final Set<String> RETRYABLE_SQL_STATES = Set.of("40P01", "40001");
 
     ClaimCommandResult send(Object command) {
-        for (int attempt = 1; ; attempt++) {
-            try {
-                return await(commands.send(command));
-            } catch (LostRaceException lost) {
-                if (attempt == MAX_ATTEMPTS) {
-                    throw new ClaimRejectedException(ClaimErrorCode.CONFLICT,
-                            "concurrent changes to this consumer kept winning; retry later");
-                }
-                backOff(attempt);
-            }
-        }
+        return decidedAgainWhileLosingRaces(() -> await(commands.send(command)),
+                "concurrent changes to this consumer kept winning; retry later");
     }
 
     /** The outcome of one heartbeat of a batch: the claim after it, or why it was rejected. */
@@ -84,15 +76,20 @@ class LedgerGateway {
      * order of their streams, so that two batches on one node take the streams' locks in the same order.
      */
     List<BatchOutcome> recordHeartbeats(List<RecordHeartbeat> heartbeats) {
-        for (int attempt = 1; ; attempt++) {
+        return decidedAgainWhileLosingRaces(() -> recordInOneTransaction(heartbeats),
+                "concurrent changes to these consumers kept winning; retry later");
+    }
+
+    /** Runs {@code attempt} again, after a short random pause, each time it loses a race; a conflict after the last. */
+    private static <T> T decidedAgainWhileLosingRaces(Supplier<T> attempt, String conflictDetail) {
+        for (int attempts = 1; ; attempts++) {
             try {
-                return recordInOneTransaction(heartbeats);
+                return attempt.get();
             } catch (LostRaceException lost) {
-                if (attempt == MAX_ATTEMPTS) {
-                    throw new ClaimRejectedException(ClaimErrorCode.CONFLICT,
-                            "concurrent changes to these consumers kept winning; retry later");
+                if (attempts == MAX_ATTEMPTS) {
+                    throw new ClaimRejectedException(ClaimErrorCode.CONFLICT, conflictDetail);
                 }
-                backOff(attempt);
+                backOff(attempts);
             }
         }
     }

@@ -2,6 +2,7 @@ package dev.claimsledger.server.http;
 
 import static dev.claimsledger.server.support.LedgerHttp.claim;
 import static dev.claimsledger.server.support.LedgerHttp.claims;
+import static dev.claimsledger.server.support.LedgerHttp.heartbeatBatch;
 import static dev.claimsledger.server.support.LedgerHttp.heartbeats;
 import static dev.claimsledger.server.support.LedgerHttp.query;
 import static dev.claimsledger.server.support.LedgerHttp.release;
@@ -435,7 +436,7 @@ abstract class ClaimsHttpContract {
         assertThat(http.post(release(TENANT, released, 2), ACKED).status()).isEqualTo(200);
         List<Object> releasedBefore = events(TENANT, released);
 
-        Reply reply = http.post(batch(TENANT), Map.of("heartbeats", List.of(
+        Reply reply = http.post(heartbeatBatch(TENANT), Map.of("heartbeats", List.of(
                 batched(second, 2), batched(first, 2), batched(unknown, 1), batched(first, 1), batched(released, 2),
                 batched(first, 2))));
 
@@ -463,7 +464,7 @@ abstract class ClaimsHttpContract {
         String consumer = consumer("batch-lease");
         Instant claimedAt = http.post(claims(TENANT), claimRequest(consumer, 1)).instant("claimed_at");
 
-        JsonNode claim = http.post(batch(TENANT), Map.of("heartbeats", List.of(batched(consumer, 1))))
+        JsonNode claim = http.post(heartbeatBatch(TENANT), Map.of("heartbeats", List.of(batched(consumer, 1))))
                 .json().get("results").get(0).get("claim");
 
         Instant beat = Instant.parse(claim.get("last_heartbeat_at").asText());
@@ -496,14 +497,10 @@ abstract class ClaimsHttpContract {
         assertThat(http.post(claims(TENANT), claimRequest(consumer, 1)).status()).isEqualTo(201);
         List<Object> before = events(TENANT, consumer);
 
-        Reply reply = http.postRaw(batch(TENANT), template.replace("%s", consumer));
+        Reply reply = http.postRaw(heartbeatBatch(TENANT), template.replace("%s", consumer));
 
         assertProblem(description, reply, 400, "validation_failed");
         assertThat(events(TENANT, consumer)).as(description).isEqualTo(before);
-    }
-
-    private static String batch(String tenant) {
-        return "/v1/tenants/" + LedgerHttp.segment(tenant) + "/heartbeats";
     }
 
     private static Map<String, Object> batched(String consumer, long epoch) {

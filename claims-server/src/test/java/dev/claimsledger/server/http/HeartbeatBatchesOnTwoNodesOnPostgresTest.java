@@ -1,6 +1,7 @@
 package dev.claimsledger.server.http;
 
 import static dev.claimsledger.server.support.LedgerHttp.claims;
+import static dev.claimsledger.server.support.LedgerHttp.heartbeatBatch;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
@@ -91,7 +92,7 @@ class HeartbeatBatchesOnTwoNodesOnPostgresTest {
                         String consumer = consumers.get(ThreadLocalRandom.current().nextInt(CONSUMERS));
                         batch.add(Map.of("consumer_id", consumer, "epoch", 1));
                     }
-                    Reply reply = client.post("/v1/tenants/" + TENANT + "/heartbeats", Map.of("heartbeats", batch));
+                    Reply reply = client.post(heartbeatBatch(TENANT), Map.of("heartbeats", batch));
                     if (reply.status() != 200) {
                         synchronized (failures) {
                             failures.add(reply.toString());

@@ -2,6 +2,7 @@ package dev.claimsledger.server.security;
 
 import static dev.claimsledger.server.support.LedgerHttp.claim;
 import static dev.claimsledger.server.support.LedgerHttp.claims;
+import static dev.claimsledger.server.support.LedgerHttp.heartbeatBatch;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
@@ -133,7 +134,7 @@ class ApiKeySecurityTest {
         return Stream.of(
                 Arguments.of("POST", claims(TENANT)),
                 Arguments.of("POST", claim + "/heartbeats"),
-                Arguments.of("POST", "/v1/tenants/acme/heartbeats"),
+                Arguments.of("POST", heartbeatBatch("acme")),
                 Arguments.of("POST", claim + "/release"),
                 Arguments.of("GET", claim),
                 Arguments.of("GET", claims(TENANT)),
@@ -209,7 +210,7 @@ class ApiKeySecurityTest {
         Reply heartbeat = http.post(claim(TENANT, seeded, 1) + "/heartbeats", READER);
         Reply release = http.post(claim(TENANT, seeded, 1) + "/release", READER);
 
-        Reply batch = http.post("/v1/tenants/" + TENANT + "/heartbeats", READER,
+        Reply batch = http.post(heartbeatBatch(TENANT), READER,
                 Map.of("heartbeats", List.of(Map.of("consumer_id", seeded, "epoch", 1))));
 
         assertForbidden(heartbeat);

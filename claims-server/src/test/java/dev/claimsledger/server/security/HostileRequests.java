@@ -56,6 +56,7 @@ final class HostileRequests {
 
     static final String TENANT = "hostile-tenant";
     private static final String CLAIMS = "/v1/tenants/" + TENANT + "/claims";
+    private static final String HEARTBEAT_BATCH = "/v1/tenants/" + TENANT + "/heartbeats";
     private static final String REBUILD = "/v1/admin/projections/consumer-claims/rebuild";
     private static final int LIMIT = 64 * 1024;
 
@@ -263,9 +264,8 @@ final class HostileRequests {
     }
 
     private void batchBodies() {
-        String path = "/v1/tenants/" + TENANT + "/heartbeats";
         for (byte[] body : brokenJson()) {
-            bothTransports("batch body", "POST batch, broken JSON " + preview(body), path, body);
+            bothTransports("batch body", "POST batch, broken JSON " + preview(body), HEARTBEAT_BATCH, body);
         }
         String item = "{\"consumer_id\":\"c\",\"epoch\":1}";
         for (String heartbeats : List.of("null", "\"x\"", "1", "{}", "true", "[]", "[null]", "[1]", "[[]]",
@@ -278,7 +278,7 @@ final class HostileRequests {
                 "[" + (item + ",").repeat(1000) + item + "]",
                 "[" + item + ",{\"consumer_id\":\"c\"}]",
                 "[{\"consumer_id\":\"c\",\"epoch\":1}" + ",[".repeat(3000) + "]")) {
-            bothTransports("batch body", "POST batch heartbeats " + preview(json(heartbeats)), path,
+            bothTransports("batch body", "POST batch heartbeats " + preview(json(heartbeats)), HEARTBEAT_BATCH,
                     json("{\"heartbeats\":" + heartbeats + "}"));
         }
     }
@@ -413,8 +413,7 @@ final class HostileRequests {
         byte[] overByOne = json("{\"consumer_id\":\"" + "a".repeat(LIMIT) + "\"}");
         byte[] megabyte = json("[" + "1,".repeat(512 * 1024) + "1]");
         byte[] justOver = ("{" + " ".repeat(LIMIT) + "}").getBytes(StandardCharsets.UTF_8);
-        for (String path : List.of(CLAIMS, claim + "/heartbeats", claim + "/release",
-                "/v1/tenants/" + TENANT + "/heartbeats")) {
+        for (String path : List.of(CLAIMS, claim + "/heartbeats", claim + "/release", HEARTBEAT_BATCH)) {
             for (byte[] body : List.of(overByOne, megabyte, justOver)) {
                 client("size", "POST " + body.length + " bytes, declared, to " + path, Expect.REFUSED, "POST", path,
                         Map.of("Content-Type", "application/json"), body, false);

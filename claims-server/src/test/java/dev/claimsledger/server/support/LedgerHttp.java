@@ -139,6 +139,11 @@ public final class LedgerHttp {
         return claim(tenant, consumer, epoch) + "/heartbeats";
     }
 
+    /** Where a batch of a tenant's heartbeats is posted. */
+    public static String heartbeatBatch(String tenant) {
+        return "/v1/tenants/" + segment(tenant) + "/heartbeats";
+    }
+
     public static String release(String tenant, String consumer, long epoch) {
         return claim(tenant, consumer, epoch) + "/release";
     }
