@@ -19,8 +19,8 @@ public final class ClaimCommandValidation {
      */
     public static final int MAX_ID_LENGTH = 512;
     /** {@code entity_url} and {@code stream_path}: at most 2048 characters and 2048 bytes in UTF-8. */
-    static final int MAX_LOCATOR_LENGTH = 2048;
-    static final int MAX_ACKED_STREAMS = 1000;
+    public static final int MAX_LOCATOR_LENGTH = 2048;
+    public static final int MAX_ACKED_STREAMS = 1000;
 
     private ClaimCommandValidation() {
     }
@@ -31,6 +31,9 @@ public final class ClaimCommandValidation {
         text("stream_path", command.streamPath(), MAX_LOCATOR_LENGTH, true);
         text("wake_id", command.wakeId(), MAX_ID_LENGTH, false);
         text("runner_id", command.runnerId(), MAX_ID_LENGTH, false);
+        addressable("tenant_id", command.tenantId());
+        addressable("consumer_id", command.consumerId());
+        addressable("runner_id", command.runnerId());
         Duration ttl = Duration.ofMillis(command.leaseTtlMs());
         if (!limits.allows(ttl)) {
             throw invalid("lease_ttl_ms must be between " + limits.minTtl().toMillis() + " and "
@@ -62,6 +65,26 @@ public final class ClaimCommandValidation {
         id("consumer_id", consumerId, true);
         if (epoch < 0) {
             throw invalid("epoch must not be negative, was " + epoch);
+        }
+    }
+
+    /**
+     * Checks that an id can be one segment of a URL path, as tenant, consumer and runner ids are in the HTTP API. Only
+     * new claims are held to it, so that claims stored before the rule still take heartbeats and releases. HTTP
+     * clients resolve the segments {@code .} and {@code ..} away (also percent-encoded, as WHATWG URLs do), and
+     * Tomcat refuses an encoded backslash ({@code %5C}) in a path; any other character can be percent-encoded.
+     */
+    static void addressable(String field, String value) {
+        if (value == null) {
+            return;
+        }
+        if (value.equals(".") || value.equals("..")) {
+            throw invalid(field + " must not be '.' or '..': HTTP clients remove such a segment from a URL path, so "
+                    + "the claim could not be reached at its URL");
+        }
+        if (value.indexOf('\\') >= 0) {
+            throw invalid(field + " must not contain a backslash: an encoded backslash (%5C) in a URL path is refused "
+                    + "by the HTTP server and rewritten by some clients, so the claim could not be reached at its URL");
         }
     }
 

@@ -567,6 +567,25 @@ class ClaimAggregateTest {
                     .expectNoEvents();
         }
 
+        /** The rule that ids be usable in a URL path binds new claims only; claims stored before it keep working. */
+        @ParameterizedTest(name = "consumer {0}")
+        @MethodSource("dev.claimsledger.core.ClaimAggregateTest#consumersNoNewClaimMayName")
+        void aStoredClaimOfAConsumerNoNewClaimMayNameStillTakesHeartbeatsAndItsRelease(String consumer) {
+            ClaimMaterialized stored = new ClaimMaterialized(TENANT, consumer, 1, ENTITY_URL, STREAM_PATH, WAKE_ID,
+                    RUNNER_ID, TTL.toMillis(), RENEW, NOW.minusSeconds(10), NOW.plus(TTL).minusSeconds(10));
+
+            givenHistory(stored)
+                    .when(new RecordHeartbeat(TENANT, consumer, 1, null))
+                    .expectSuccessfulHandlerExecution()
+                    .expectEventsMatching(payloadsMatching(exactSequenceOf(
+                            instanceOf(HeartbeatReceived.class), andNoMore())));
+            givenHistory(stored)
+                    .when(new ReleaseClaim(TENANT, consumer, 1, List.of()))
+                    .expectSuccessfulHandlerExecution()
+                    .expectEventsMatching(payloadsMatching(exactSequenceOf(
+                            instanceOf(ClaimReleased.class), andNoMore())));
+        }
+
         @Test
         void aMalformedCommandIsValidationFailedEvenWhenItsClaimDoesNotExist() {
             givenNoClaim()
@@ -619,10 +638,23 @@ class ClaimAggregateTest {
                         ID_513, RUNNER_ID, TTL.toMillis(), RENEW)),
                 Arguments.of("control character in runner id", new MaterializeClaim(TENANT, CONSUMER, 1, ENTITY_URL,
                         STREAM_PATH, WAKE_ID, "runner\t3", TTL.toMillis(), RENEW)),
+                Arguments.of("consumer '.'", materializeWith(TENANT, ".", 1, ENTITY_URL, TTL.toMillis())),
+                Arguments.of("consumer '..'", materializeWith(TENANT, "..", 1, ENTITY_URL, TTL.toMillis())),
+                Arguments.of("tenant '..'", materializeWith("..", CONSUMER, 1, ENTITY_URL, TTL.toMillis())),
+                Arguments.of("backslash in consumer", materializeWith(TENANT, "indexer\\1", 1, ENTITY_URL, TTL.toMillis())),
+                Arguments.of("backslash in tenant", materializeWith("\\", CONSUMER, 1, ENTITY_URL, TTL.toMillis())),
+                Arguments.of("runner id '.'", new MaterializeClaim(TENANT, CONSUMER, 1, ENTITY_URL, STREAM_PATH, WAKE_ID,
+                        ".", TTL.toMillis(), RENEW)),
+                Arguments.of("backslash in runner id", new MaterializeClaim(TENANT, CONSUMER, 1, ENTITY_URL, STREAM_PATH,
+                        WAKE_ID, "runner\\3", TTL.toMillis(), RENEW)),
                 Arguments.of("ttl below 1 s", materializeWith(TENANT, CONSUMER, 1, ENTITY_URL, 999)),
                 Arguments.of("ttl of zero", materializeWith(TENANT, CONSUMER, 1, ENTITY_URL, 0)),
                 Arguments.of("negative ttl", materializeWith(TENANT, CONSUMER, 1, ENTITY_URL, -30_000)),
                 Arguments.of("ttl above 10 min", materializeWith(TENANT, CONSUMER, 1, ENTITY_URL, Duration.ofMinutes(10).toMillis() + 1)));
+    }
+
+    static Stream<String> consumersNoNewClaimMayName() {
+        return Stream.of(".", "..", "indexer\\1");
     }
 
     static Stream<Arguments> materializeCommandsAtTheLimits() {
@@ -635,7 +667,11 @@ class ClaimAggregateTest {
                 Arguments.of("consumer of exactly 512 chars", materializeWith(TENANT, id512, 1, ENTITY_URL, TTL.toMillis())),
                 Arguments.of("tenant of exactly 512 bytes in UTF-8", materializeWith("é".repeat(256), CONSUMER, 1, ENTITY_URL, TTL.toMillis())),
                 Arguments.of("no wake id, no runner id, no policy", new MaterializeClaim(TENANT, CONSUMER, 1, ENTITY_URL,
-                        STREAM_PATH, null, null, TTL.toMillis(), null)));
+                        STREAM_PATH, null, null, TTL.toMillis(), null)),
+                Arguments.of("dots that are not a dot-segment", materializeWith("...", ".indexer.", 1, ENTITY_URL, TTL.toMillis())),
+                Arguments.of("a wake id with '..' and a backslash", new MaterializeClaim(TENANT, CONSUMER, 1, ENTITY_URL,
+                        STREAM_PATH, "..\\wake", RUNNER_ID, TTL.toMillis(), RENEW)),
+                Arguments.of("epoch 2^63-1", materializeWith(TENANT, CONSUMER, Long.MAX_VALUE, ENTITY_URL, TTL.toMillis())));
     }
 
     static Stream<Arguments> malformedHeartbeats() {

@@ -5,21 +5,24 @@ import dev.claimsledger.core.ClaimRejectedException;
 import java.util.regex.Pattern;
 
 /**
- * Numbers in paths and query strings, read strictly: plain decimal digits only. Spring's own conversion would take
- * {@code 0x10}, {@code #10} or full-width digits as 16, and an epoch is a fencing token.
+ * Numbers in paths and query strings, read strictly: plain decimal digits only, up to 2^63-1 as in a JSON body.
+ * Spring's own conversion would take {@code 0x10}, {@code #10} or full-width digits as 16, and an epoch is a fencing
+ * token.
  */
 public final class PathNumbers {
 
-    private static final Pattern DECIMAL = Pattern.compile("0|[1-9][0-9]{0,17}");
+    private static final Pattern DECIMAL = Pattern.compile("0|[1-9][0-9]{0,18}");
 
     private PathNumbers() {
     }
 
     public static long epoch(String text) {
-        if (text == null || !DECIMAL.matcher(text).matches()) {
-            throw invalid("epoch must be a non-negative decimal integer, was '" + shorten(text) + "'");
+        Long epoch = decimal(text);
+        if (epoch == null) {
+            throw invalid("epoch must be a decimal integer from 0 to " + Long.MAX_VALUE + ", was '" + shorten(text)
+                    + "'");
         }
-        return Long.parseLong(text);
+        return epoch;
     }
 
     /** A page size: {@code fallback} when absent, else 1 to {@code max}. */
@@ -27,10 +30,11 @@ public final class PathNumbers {
         if (text == null) {
             return fallback;
         }
-        if (!DECIMAL.matcher(text).matches() || Long.parseLong(text) < 1 || Long.parseLong(text) > max) {
+        Long limit = decimal(text);
+        if (limit == null || limit < 1 || limit > max) {
             throw invalid("limit must be a decimal integer from 1 to " + max + ", was '" + shorten(text) + "'");
         }
-        return Integer.parseInt(text);
+        return limit.intValue();
     }
 
     /** A sequence number to page after: -1 or more. */
@@ -41,10 +45,24 @@ public final class PathNumbers {
         if (text.equals("-1")) {
             return -1;
         }
-        if (!DECIMAL.matcher(text).matches()) {
-            throw invalid("after_sequence must be -1 or a non-negative decimal integer, was '" + shorten(text) + "'");
+        Long sequence = decimal(text);
+        if (sequence == null) {
+            throw invalid("after_sequence must be -1 or a decimal integer from 0 to " + Long.MAX_VALUE + ", was '"
+                    + shorten(text) + "'");
         }
-        return Long.parseLong(text);
+        return sequence;
+    }
+
+    /** The value of plain decimal digits, or null when the text is not one or is over 2^63-1. */
+    private static Long decimal(String text) {
+        if (text == null || !DECIMAL.matcher(text).matches()) {
+            return null;
+        }
+        try {
+            return Long.parseLong(text);
+        } catch (NumberFormatException overflow) {
+            return null;
+        }
     }
 
     private static String shorten(String text) {
