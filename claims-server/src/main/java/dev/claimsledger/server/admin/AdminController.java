@@ -3,6 +3,15 @@ package dev.claimsledger.server.admin;
 import com.fasterxml.jackson.annotation.JsonProperty;
 import dev.claimsledger.api.ClaimErrorCode;
 import dev.claimsledger.core.ClaimRejectedException;
+import dev.claimsledger.server.http.OpenApiConfiguration;
+import dev.claimsledger.server.http.ProblemCodes;
+import dev.claimsledger.server.security.ApiKey;
+import io.swagger.v3.oas.annotations.Operation;
+import io.swagger.v3.oas.annotations.headers.Header;
+import io.swagger.v3.oas.annotations.media.Schema;
+import io.swagger.v3.oas.annotations.responses.ApiResponse;
+import io.swagger.v3.oas.annotations.security.SecurityRequirement;
+import io.swagger.v3.oas.annotations.tags.Tag;
 import java.net.URI;
 import java.time.Clock;
 import java.time.Instant;
@@ -20,6 +29,7 @@ import org.springframework.web.bind.annotation.RestController;
  */
 @RestController
 @RequestMapping(path = "/v1/admin/projections/consumer-claims", produces = MediaType.APPLICATION_JSON_VALUE)
+@Tag(name = "admin", description = "Operating the ledger: rebuilds of the read model and the audit")
 class AdminController {
 
     private final ProjectionRebuilds rebuilds;
@@ -30,6 +40,14 @@ class AdminController {
         this.clock = clock;
     }
 
+    @Operation(operationId = "startRebuild", summary = "Rebuild the read model",
+            description = "Stops the read model's processor, empties `consumer_claims` and replays every event. One "
+                    + "rebuild at a time; follow the Location for its progress.",
+            security = @SecurityRequirement(name = OpenApiConfiguration.API_KEY, scopes = ApiKey.ADMIN))
+    @ApiResponse(responseCode = "202", description = "The rebuild started", useReturnTypeSchema = true,
+            headers = @Header(name = "Location", description = "Where its progress is read",
+                    schema = @Schema(type = "string", format = "uri-reference")))
+    @ProblemCodes(ClaimErrorCode.CONFLICT)
     @PostMapping("/rebuild")
     ResponseEntity<RebuildJson> rebuild() {
         Rebuild rebuild = rebuilds.start();
@@ -38,6 +56,10 @@ class AdminController {
                 .body(RebuildJson.of(rebuild, clock.instant()));
     }
 
+    @Operation(operationId = "getRebuild", summary = "Read a rebuild's progress",
+            security = @SecurityRequirement(name = OpenApiConfiguration.API_KEY, scopes = ApiKey.ADMIN))
+    @ApiResponse(responseCode = "200", description = "The rebuild and how far it has come", useReturnTypeSchema = true)
+    @ProblemCodes(ClaimErrorCode.NOT_FOUND)
     @GetMapping("/rebuilds/{id}")
     RebuildJson progress(@PathVariable String id) {
         return rebuilds.find(id)
@@ -45,13 +67,16 @@ class AdminController {
                 .orElseThrow(() -> new ClaimRejectedException(ClaimErrorCode.NOT_FOUND, "no rebuild " + id));
     }
 
+    @Schema(name = "Rebuild", description = "A rebuild of the read model; progress counts event store positions")
     record RebuildJson(@JsonProperty("id") String id,
-                       @JsonProperty("state") String state,
+                       @Schema(allowableValues = {"running", "done", "failed"}) @JsonProperty("state") String state,
                        @JsonProperty("processed") long processed,
                        @JsonProperty("total") long total,
                        @JsonProperty("events_per_second") double eventsPerSecond,
-                       @JsonProperty("eta_ms") Long etaMs,
+                       @Schema(nullable = true, description = "Expected time to completion; 0 when done, null while "
+                               + "the rate is unknown") @JsonProperty("eta_ms") Long etaMs,
                        @JsonProperty("started_at") Instant startedAt,
+                       @Schema(nullable = true, description = "Why it failed; null unless it did")
                        @JsonProperty("failure") String failure) {
 
         static RebuildJson of(Rebuild rebuild, Instant now) {

@@ -1,5 +1,11 @@
 package dev.claimsledger.server.audit;
 
+import dev.claimsledger.server.http.OpenApiConfiguration;
+import dev.claimsledger.server.security.ApiKey;
+import io.swagger.v3.oas.annotations.Operation;
+import io.swagger.v3.oas.annotations.responses.ApiResponse;
+import io.swagger.v3.oas.annotations.security.SecurityRequirement;
+import io.swagger.v3.oas.annotations.tags.Tag;
 import org.springframework.http.MediaType;
 import org.springframework.web.bind.annotation.GetMapping;
 import org.springframework.web.bind.annotation.RestController;
@@ -8,6 +14,7 @@ import org.springframework.web.bind.annotation.RestController;
  * {@code GET /v1/admin/audit}: the same report as the {@code audit} command.
  */
 @RestController
+@Tag(name = "admin")
 class AuditController {
 
     private final LedgerAudit audit;
@@ -16,6 +23,11 @@ class AuditController {
         this.audit = audit;
     }
 
+    @Operation(operationId = "runAudit", summary = "Audit the ledger",
+            description = "Replays every event of every consumer and checks the ledger's rules and the hash chain, "
+                    + "as the `audit` command does; it only reads.",
+            security = @SecurityRequirement(name = OpenApiConfiguration.API_KEY, scopes = ApiKey.AUDIT))
+    @ApiResponse(responseCode = "200", description = "What the audit found", useReturnTypeSchema = true)
     @GetMapping(path = "/v1/admin/audit", produces = MediaType.APPLICATION_JSON_VALUE)
     AuditReport audit() {
         return audit.run(events -> {

@@ -1,6 +1,7 @@
 package dev.claimsledger.server.audit;
 
 import com.fasterxml.jackson.annotation.JsonProperty;
+import io.swagger.v3.oas.annotations.media.Schema;
 
 /**
  * One broken rule, and where: the claim and the event's global position (null where the rule is about a row of the
@@ -9,9 +10,9 @@ import com.fasterxml.jackson.annotation.JsonProperty;
 public record AuditViolation(@JsonProperty("rule") String rule,
                              @JsonProperty("tenant_id") String tenantId,
                              @JsonProperty("consumer_id") String consumerId,
-                             @JsonProperty("epoch") Long epoch,
-                             @JsonProperty("position") Long position,
-                             @JsonProperty("sequence") Long sequence,
+                             @Schema(nullable = true) @JsonProperty("epoch") Long epoch,
+                             @Schema(nullable = true) @JsonProperty("position") Long position,
+                             @Schema(nullable = true) @JsonProperty("sequence") Long sequence,
                              @JsonProperty("detail") String detail) {
 
     @Override

@@ -5,7 +5,21 @@ import dev.claimsledger.api.ClaimErrorCode;
 import dev.claimsledger.api.ConsumerRef;
 import dev.claimsledger.core.ClaimCommandValidation;
 import dev.claimsledger.core.ClaimRejectedException;
+import dev.claimsledger.server.http.OpenApiConfiguration;
 import dev.claimsledger.server.http.PathNumbers;
+import dev.claimsledger.server.http.ProblemCodes;
+import dev.claimsledger.server.security.ApiKey;
+import io.swagger.v3.oas.annotations.Operation;
+import io.swagger.v3.oas.annotations.Parameter;
+import io.swagger.v3.oas.annotations.enums.ParameterIn;
+import io.swagger.v3.oas.annotations.media.Schema;
+import io.swagger.v3.oas.annotations.responses.ApiResponse;
+import io.swagger.v3.oas.annotations.security.SecurityRequirement;
+import io.swagger.v3.oas.annotations.tags.Tag;
+import java.lang.annotation.ElementType;
+import java.lang.annotation.Retention;
+import java.lang.annotation.RetentionPolicy;
+import java.lang.annotation.Target;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
@@ -21,6 +35,7 @@ import org.springframework.web.bind.annotation.RestController;
  */
 @RestController
 @RequestMapping(path = "/v1/tenants/{tenant}/claims/{consumer}", produces = MediaType.APPLICATION_JSON_VALUE)
+@Tag(name = "history", description = "What happened to a consumer's claims, event by event, from the event store")
 class HistoryController {
 
     static final int DEFAULT_PAGE_SIZE = 100;
@@ -32,6 +47,12 @@ class HistoryController {
         this.history = history;
     }
 
+    @Operation(operationId = "getConsumerHistory", summary = "Read a consumer's history",
+            description = "The events of every epoch of the consumer, in the order of its stream, exactly as stored.",
+            security = @SecurityRequirement(name = OpenApiConfiguration.API_KEY, scopes = ApiKey.AUDIT))
+    @HistoryPaging
+    @ApiResponse(responseCode = "200", description = "A page of events", useReturnTypeSchema = true)
+    @ProblemCodes(ClaimErrorCode.CLAIM_NOT_FOUND)
     @GetMapping("/history")
     HistoryJson consumerHistory(@PathVariable String tenant, @PathVariable String consumer,
                                 @RequestParam(name = "after_sequence", required = false) String afterSequence,
@@ -40,6 +61,12 @@ class HistoryController {
         return page(new ConsumerRef(tenant, consumer), null, afterSequence, limit);
     }
 
+    @Operation(operationId = "getEpochHistory", summary = "Read an epoch's history",
+            description = "The events of one epoch of the consumer, in the order of its stream, exactly as stored.",
+            security = @SecurityRequirement(name = OpenApiConfiguration.API_KEY, scopes = ApiKey.AUDIT))
+    @HistoryPaging
+    @ApiResponse(responseCode = "200", description = "A page of events", useReturnTypeSchema = true)
+    @ProblemCodes(ClaimErrorCode.CLAIM_NOT_FOUND)
     @GetMapping("/epochs/{epoch}/history")
     HistoryJson epochHistory(@PathVariable String tenant, @PathVariable String consumer,
                              @PathVariable("epoch") String epochText,
@@ -62,14 +89,32 @@ class HistoryController {
         return new HistoryJson(page.events().stream().map(EventJson::of).toList(), page.nextAfterSequence());
     }
 
-    record HistoryJson(@JsonProperty("events") List<EventJson> events,
-                       @JsonProperty("next_after_sequence") Long nextAfterSequence) {
+    /** The paging parameters of both history operations. */
+    @Retention(RetentionPolicy.RUNTIME)
+    @Target(ElementType.METHOD)
+    @Parameter(name = "after_sequence", in = ParameterIn.QUERY, description = "The `next_after_sequence` of the "
+            + "previous page; -1 (the default) for the first page",
+            schema = @Schema(type = "integer", format = "int64", minimum = "-1", defaultValue = "-1"))
+    @Parameter(name = "limit", in = ParameterIn.QUERY, description = "How many events a page holds",
+            schema = @Schema(type = "integer", format = "int32", minimum = "1", maximum = "" + MAX_PAGE_SIZE,
+                    defaultValue = "" + DEFAULT_PAGE_SIZE))
+    @interface HistoryPaging {
     }
 
-    record EventJson(@JsonProperty("type") String type,
-                     @JsonProperty("sequence") long sequence,
-                     @JsonProperty("position") long position,
+    @Schema(name = "History")
+    record HistoryJson(@JsonProperty("events") List<EventJson> events,
+                       @Schema(nullable = true, description = "The `after_sequence` of the next page; null on the last "
+                               + "page") @JsonProperty("next_after_sequence") Long nextAfterSequence) {
+    }
+
+    @Schema(name = "HistoryEvent")
+    record EventJson(@Schema(description = "The event's name, such as `ClaimMaterialized` or `HeartbeatReceived`")
+                     @JsonProperty("type") String type,
+                     @Schema(description = "Its place in the consumer's stream") @JsonProperty("sequence") long sequence,
+                     @Schema(description = "Its place in the whole event store") @JsonProperty("position") long position,
                      @JsonProperty("timestamp") Instant timestamp,
+                     @Schema(description = "The event as stored: its fields depend on its type",
+                             additionalProperties = Schema.AdditionalPropertiesValue.TRUE)
                      @JsonProperty("payload") Map<String, Object> payload) {
 
         static EventJson of(ClaimHistory.Entry entry) {

@@ -18,6 +18,15 @@ import dev.claimsledger.core.ClaimCommandValidation;
 import dev.claimsledger.core.ClaimRejectedException;
 import dev.claimsledger.projection.ClaimCursor;
 import dev.claimsledger.server.audit.ClaimHistory;
+import dev.claimsledger.server.security.ApiKey;
+import io.swagger.v3.oas.annotations.Operation;
+import io.swagger.v3.oas.annotations.Parameter;
+import io.swagger.v3.oas.annotations.enums.ParameterIn;
+import io.swagger.v3.oas.annotations.headers.Header;
+import io.swagger.v3.oas.annotations.media.Schema;
+import io.swagger.v3.oas.annotations.responses.ApiResponse;
+import io.swagger.v3.oas.annotations.security.SecurityRequirement;
+import io.swagger.v3.oas.annotations.tags.Tag;
 import java.net.URI;
 import java.time.Clock;
 import java.time.Instant;
@@ -47,6 +56,7 @@ import org.springframework.web.util.UriComponentsBuilder;
  */
 @RestController
 @RequestMapping(path = "/v1/tenants/{tenant}", produces = MediaType.APPLICATION_JSON_VALUE)
+@Tag(name = "claims", description = "Claims, their heartbeats and releases, and reads of the claims")
 class ClaimsController {
 
     static final int DEFAULT_PAGE_SIZE = 50;
@@ -63,6 +73,22 @@ class ClaimsController {
         this.clock = clock;
     }
 
+    @Operation(operationId = "makeClaim", summary = "Make a claim",
+            description = "Makes the claim of `epoch` for the consumer, with a lease of `lease_ttl_ms`. A higher epoch "
+                    + "than the current one first ends the current one (superseded, or expired if its lease ran out). "
+                    + "The same epoch with the same data is an idempotent success that records nothing (200); with "
+                    + "other data it is a `conflict`; a lower epoch is `stale_epoch`. The tenant, consumer and runner "
+                    + "ids must not be `.` or `..` nor contain a backslash, so that the claim can be reached at its "
+                    + "URL.",
+            security = @SecurityRequirement(name = OpenApiConfiguration.API_KEY, scopes = ApiKey.WRITE))
+    @ApiResponse(responseCode = "201", description = "The claim was made and recorded", useReturnTypeSchema = true,
+            headers = @Header(name = "Location", description = "The claim's URL",
+                    schema = @Schema(type = "string", format = "uri-reference")))
+    @ApiResponse(responseCode = "200", description = "The same claim was made before with the same data; nothing was "
+            + "recorded", useReturnTypeSchema = true,
+            headers = @Header(name = "Location", description = "The claim's URL",
+                    schema = @Schema(type = "string", format = "uri-reference")))
+    @ProblemCodes({ClaimErrorCode.STALE_EPOCH, ClaimErrorCode.CONFLICT, ClaimErrorCode.UNAVAILABLE})
     @PostMapping(path = "/claims", consumes = MediaType.APPLICATION_JSON_VALUE)
     ResponseEntity<ClaimJson> materialize(@PathVariable String tenant, @RequestBody ClaimRequests.Materialize body) {
         MaterializeClaim command = new MaterializeClaim(tenant, body.consumerId(),
@@ -78,6 +104,14 @@ class ClaimsController {
                 .body(json(claim));
     }
 
+    @Operation(operationId = "recordHeartbeat", summary = "Record a heartbeat",
+            description = "Records that the worker holding the epoch is alive. Under `renew_on_heartbeat` the lease "
+                    + "moves to ledger-now + TTL, never earlier; under `fixed` it stays where it is. `reported_at`, the "
+                    + "worker's own clock, is recorded for audits and never used for the lease.",
+            security = @SecurityRequirement(name = OpenApiConfiguration.API_KEY, scopes = ApiKey.WRITE))
+    @ApiResponse(responseCode = "200", description = "The claim after the heartbeat", useReturnTypeSchema = true)
+    @ProblemCodes({ClaimErrorCode.CLAIM_NOT_FOUND, ClaimErrorCode.STALE_EPOCH, ClaimErrorCode.CLAIM_NOT_ACTIVE,
+            ClaimErrorCode.CLAIM_EXPIRED, ClaimErrorCode.CONFLICT, ClaimErrorCode.UNAVAILABLE})
     @PostMapping(path = "/claims/{consumer}/epochs/{epoch}/heartbeats")
     ClaimJson heartbeat(@PathVariable String tenant, @PathVariable String consumer, @PathVariable String epoch,
                         @RequestBody(required = false) ClaimRequests.Heartbeat body) {
@@ -90,6 +124,15 @@ class ClaimsController {
      * request's order: the claim after it, or the error that rejected it. A malformed batch is refused whole (400)
      * and records nothing.
      */
+    @Operation(operationId = "recordHeartbeats", summary = "Record a batch of heartbeats",
+            description = "Records 1 to 1,000 heartbeats of the tenant with one commit. Each is decided as a single "
+                    + "heartbeat would be, and answered in the request's order with the status and the claim or the "
+                    + "error that single heartbeat would have had; a rejected one records nothing and does not stop "
+                    + "the others. A malformed batch is refused whole (400) and records nothing.",
+            security = @SecurityRequirement(name = OpenApiConfiguration.API_KEY, scopes = ApiKey.WRITE))
+    @ApiResponse(responseCode = "200", description = "One result per heartbeat, in the request's order",
+            useReturnTypeSchema = true)
+    @ProblemCodes({ClaimErrorCode.CONFLICT, ClaimErrorCode.UNAVAILABLE})
     @PostMapping(path = "/heartbeats", consumes = MediaType.APPLICATION_JSON_VALUE)
     HeartbeatBatchJson heartbeats(@PathVariable String tenant, @RequestBody ClaimRequests.HeartbeatBatch body) {
         List<ClaimRequests.BatchedHeartbeat> items = body.heartbeats();
@@ -109,6 +152,14 @@ class ClaimsController {
         return new HeartbeatBatchJson(results);
     }
 
+    @Operation(operationId = "releaseClaim", summary = "Release a claim",
+            description = "Ends the claim because the worker is done, with the stream positions it reached. "
+                    + "Releasing a released epoch again succeeds and records nothing; a claim whose lease ran out "
+                    + "cannot be released (`claim_expired`).",
+            security = @SecurityRequirement(name = OpenApiConfiguration.API_KEY, scopes = ApiKey.WRITE))
+    @ApiResponse(responseCode = "200", description = "The released claim", useReturnTypeSchema = true)
+    @ProblemCodes({ClaimErrorCode.CLAIM_NOT_FOUND, ClaimErrorCode.STALE_EPOCH, ClaimErrorCode.CLAIM_EXPIRED,
+            ClaimErrorCode.CONFLICT, ClaimErrorCode.UNAVAILABLE})
     @PostMapping(path = "/claims/{consumer}/epochs/{epoch}/release")
     ClaimJson release(@PathVariable String tenant, @PathVariable String consumer, @PathVariable("epoch") String epochText,
                       @RequestBody(required = false) ClaimRequests.Release body) {
@@ -125,6 +176,15 @@ class ClaimsController {
      * The claim from the read model; with {@code as_of}, the claim as it stood at that instant, folded from the
      * events recorded up to then, with {@code lease_remaining_ms} relative to that instant.
      */
+    @Operation(operationId = "getClaim", summary = "Read a claim",
+            description = "The claim from the read model, which follows the events a moment behind; with `as_of`, "
+                    + "the claim as it stood at that instant, folded from the events recorded up to then.",
+            security = @SecurityRequirement(name = OpenApiConfiguration.API_KEY, scopes = ApiKey.READ))
+    @Parameter(name = "as_of", in = ParameterIn.QUERY, description = "An instant such as 2026-01-31T12:00:00Z: the "
+            + "claim as it stood then, with `lease_remaining_ms` relative to it. Needs the scope `claims:audit` "
+            + "instead of `claims:read`.", schema = @Schema(type = "string", format = "date-time"))
+    @ApiResponse(responseCode = "200", description = "The claim", useReturnTypeSchema = true)
+    @ProblemCodes({ClaimErrorCode.CLAIM_NOT_FOUND, ClaimErrorCode.CONFLICT, ClaimErrorCode.UNAVAILABLE})
     @GetMapping("/claims/{consumer}/epochs/{epoch}")
     ClaimJson claim(@PathVariable String tenant, @PathVariable String consumer, @PathVariable("epoch") String epochText,
                     @RequestParam(name = "as_of", required = false) String asOf) {
@@ -142,6 +202,23 @@ class ClaimsController {
         return json(claim.orElseThrow(notFound));
     }
 
+    @Operation(operationId = "listClaims", summary = "List the tenant's claims",
+            description = "A page of the tenant's claims from the read model, in consumer and epoch order; follow "
+                    + "`next_cursor` for the next page.",
+            security = @SecurityRequirement(name = OpenApiConfiguration.API_KEY, scopes = ApiKey.READ))
+    @Parameter(name = "status", in = ParameterIn.QUERY, description = "Only claims in this status",
+            schema = @Schema(type = "string", allowableValues = {"active", "released", "expired", "superseded"}))
+    @Parameter(name = "runner_id", in = ParameterIn.QUERY, description = "Only claims of this runner",
+            schema = @Schema(type = "string", maxLength = ClaimCommandValidation.MAX_ID_LENGTH))
+    @Parameter(name = "entity_url", in = ParameterIn.QUERY, description = "Only claims on this entity",
+            schema = @Schema(type = "string", maxLength = ClaimCommandValidation.MAX_LOCATOR_LENGTH))
+    @Parameter(name = "limit", in = ParameterIn.QUERY, description = "How many claims a page holds",
+            schema = @Schema(type = "integer", format = "int32", minimum = "1", maximum = "" + MAX_PAGE_SIZE,
+                    defaultValue = "" + DEFAULT_PAGE_SIZE))
+    @Parameter(name = "cursor", in = ParameterIn.QUERY, description = "The `next_cursor` of the previous page",
+            schema = @Schema(type = "string"))
+    @ApiResponse(responseCode = "200", description = "A page of claims", useReturnTypeSchema = true)
+    @ProblemCodes(ClaimErrorCode.UNAVAILABLE)
     @GetMapping("/claims")
     ClaimPageJson claims(@PathVariable String tenant,
                          @RequestParam(required = false) String status,
@@ -169,6 +246,11 @@ class ClaimsController {
                 page.nextCursor());
     }
 
+    @Operation(operationId = "getRunnerHealth", summary = "Read a runner's active claims",
+            description = "The active claims of one runner of the tenant, from the read model.",
+            security = @SecurityRequirement(name = OpenApiConfiguration.API_KEY, scopes = ApiKey.READ))
+    @ApiResponse(responseCode = "200", description = "The runner's active claims", useReturnTypeSchema = true)
+    @ProblemCodes(ClaimErrorCode.UNAVAILABLE)
     @GetMapping("/runners/{runner}/health")
     RunnerHealthJson runnerHealth(@PathVariable String tenant, @PathVariable String runner) {
         ClaimCommandValidation.id("tenant_id", tenant, true);

@@ -4,10 +4,12 @@ import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonProperty;
 import dev.claimsledger.api.RecordHeartbeat;
 import dev.claimsledger.core.ClaimRejectedException;
+import io.swagger.v3.oas.annotations.media.Schema;
 import java.time.Instant;
 import java.util.List;
 
 /** The answer to a batch of heartbeats: one result per heartbeat, in the request's order. */
+@Schema(name = "HeartbeatBatchResults")
 record HeartbeatBatchJson(@JsonProperty("results") List<Result> results) {
 
     /**
@@ -15,8 +17,11 @@ record HeartbeatBatchJson(@JsonProperty("results") List<Result> results) {
      * after the heartbeat (2xx) or the error's stable code and detail.
      */
     @JsonInclude(JsonInclude.Include.NON_NULL)
+    @Schema(name = "HeartbeatResult", requiredProperties = {"consumer_id", "epoch", "status"},
+            description = "`claim` when the heartbeat was recorded (status 200), `error` when it was rejected")
     record Result(@JsonProperty("consumer_id") String consumerId,
                   @JsonProperty("epoch") long epoch,
+                  @Schema(description = "The HTTP status the single heartbeat would have had: 200, 404 or 409")
                   @JsonProperty("status") int status,
                   @JsonProperty("claim") ClaimJson claim,
                   @JsonProperty("error") Error error) {
@@ -33,6 +38,9 @@ record HeartbeatBatchJson(@JsonProperty("results") List<Result> results) {
         }
     }
 
-    record Error(@JsonProperty("code") String code, @JsonProperty("detail") String detail) {
+    @Schema(name = "HeartbeatError")
+    record Error(@Schema(allowableValues = {"claim_not_found", "stale_epoch", "claim_not_active", "claim_expired",
+                         "conflict"}) @JsonProperty("code") String code,
+                 @JsonProperty("detail") String detail) {
     }
 }

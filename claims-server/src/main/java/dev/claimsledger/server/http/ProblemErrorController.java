@@ -1,6 +1,7 @@
 package dev.claimsledger.server.http;
 
 import dev.claimsledger.api.ClaimErrorCode;
+import io.swagger.v3.oas.annotations.Hidden;
 import jakarta.servlet.RequestDispatcher;
 import jakarta.servlet.http.HttpServletRequest;
 import org.springframework.boot.webmvc.error.ErrorController;
@@ -16,6 +17,7 @@ import org.springframework.web.bind.annotation.RestController;
  * The error page, for errors that no controller handled (a failure in a filter, an error the container itself
  * raised): problem+json like every other error, never an HTML page or a stack trace.
  */
+@Hidden
 @RestController
 class ProblemErrorController implements ErrorController {
 
