@@ -31,6 +31,8 @@ import org.springframework.context.ConfigurableApplicationContext;
  *           6-8   HeartbeatReceived  epoch 2
  *           9     ClaimReleased      epoch 2
  * </pre>
+ *
+ * Its HTTP exchanges, the audit's answers included, are checked against the OpenAPI document the ledger serves.
  */
 final class AuditedLedger implements AutoCloseable {
 
@@ -45,7 +47,7 @@ final class AuditedLedger implements AutoCloseable {
     private AuditedLedger(String tenant) {
         ledger = Ledger.startWithHttp(database, Map.of("claims.deadlines.polling-interval", "200ms"));
         try {
-            http = new LedgerHttp(Ledger.baseUrl(ledger));
+            http = LedgerHttp.heldToTheServedDocument(Ledger.baseUrl(ledger));
             sample = SampleLedger.fill(http, tenant, 8, HEARTBEATS);
             SampleLedger.awaitSettled(rows, sample);
             assertThat(target().ending()).isEqualTo(Ending.SUPERSEDED);

@@ -34,8 +34,9 @@ import org.springframework.context.ConfigurableApplicationContext;
 
 /**
  * A consumer's history, read over HTTP from the event store, and its claims as they stood at an instant
- * ({@code as_of}). One ledger on PostgreSQL serves the class; before the tests one consumer lives through three
- * epochs, made over HTTP with another consumer's events in between:
+ * ({@code as_of}), every exchange checked against the OpenAPI document the ledger serves. One ledger on PostgreSQL
+ * serves the class; before the tests one consumer lives through three epochs, made over HTTP with another
+ * consumer's events in between:
  *
  * <pre>
  * sequence  event               epoch
@@ -84,7 +85,7 @@ class HistoryAndAsOfOnPostgresTest {
     @BeforeAll
     void liveThroughThreeEpochs() throws Exception {
         ledger = Ledger.startWithHttp(database, Map.of("claims.deadlines.polling-interval", "200ms"));
-        http = new LedgerHttp(Ledger.baseUrl(ledger));
+        http = LedgerHttp.heldToTheServedDocument(Ledger.baseUrl(ledger));
 
         claimed1 = http.postExpecting(201, claims(TENANT), claimRequest(CONSUMER, 1, TTL_MS));
         http.postExpecting(201, claims(TENANT), claimRequest(NEIGHBOUR, 1, TTL_MS));

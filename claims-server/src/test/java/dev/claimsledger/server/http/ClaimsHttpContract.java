@@ -41,8 +41,10 @@ import java.util.stream.Stream;
 import java.util.stream.StreamSupport;
 import org.axonframework.config.Configuration;
 import org.axonframework.eventhandling.EventProcessor;
+import org.assertj.core.api.SoftAssertions;
 import org.awaitility.core.ConditionFactory;
 import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
@@ -58,7 +60,7 @@ import org.springframework.context.ConfigurableApplicationContext;
  * lists claims, a tenant) of its own, so the tests never see each other's claims.
  *
  * <p>Command answers come from the aggregate and are checked at once; reads come from the read model, which lags, so
- * they are polled.
+ * they are polled. Every exchange, errors included, is also checked against the OpenAPI document the ledger serves.
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 abstract class ClaimsHttpContract {
@@ -83,7 +85,13 @@ abstract class ClaimsHttpContract {
     @BeforeAll
     void startLedger() {
         ledger = Ledger.startWithHttp(database(), Map.of("claims.deadlines.polling-interval", "200ms"));
-        http = new LedgerHttp(Ledger.baseUrl(ledger));
+        http = LedgerHttp.heldToTheServedDocument(Ledger.baseUrl(ledger));
+    }
+
+    /** Every exchange is checked as it happens; this also catches one whose failure a poll swallowed. */
+    @AfterEach
+    void everyExchangeKeptTheOpenApiDocument() {
+        assertThat(http.takeContractViolations()).as("exchanges that broke the served OpenAPI document").isEmpty();
     }
 
     @AfterAll
@@ -738,7 +746,7 @@ abstract class ClaimsHttpContract {
     // === 9. operations ===============================================================================================
 
     @Test
-    void theOpenApiDocumentNamesTheClaimsPaths() {
+    void theOpenApiDocumentNamesEveryOperationAndNoInternalRoute() {
         Reply docs = http.get("/v3/api-docs");
 
         assertThat(docs.status()).as("%s", docs).isEqualTo(200);
@@ -747,12 +755,43 @@ abstract class ClaimsHttpContract {
         assertThat(paths).as("paths of %s", docs.body()).isNotNull();
         List<String> names = new ArrayList<>();
         paths.fieldNames().forEachRemaining(names::add);
-        assertThat(names).contains(
+        assertThat(names).containsExactlyInAnyOrder(
                 "/v1/tenants/{tenant}/claims",
                 "/v1/tenants/{tenant}/claims/{consumer}/epochs/{epoch}",
                 "/v1/tenants/{tenant}/claims/{consumer}/epochs/{epoch}/heartbeats",
+                "/v1/tenants/{tenant}/heartbeats",
                 "/v1/tenants/{tenant}/claims/{consumer}/epochs/{epoch}/release",
-                "/v1/tenants/{tenant}/runners/{runner}/health");
+                "/v1/tenants/{tenant}/runners/{runner}/health",
+                "/v1/tenants/{tenant}/claims/{consumer}/history",
+                "/v1/tenants/{tenant}/claims/{consumer}/epochs/{epoch}/history",
+                "/v1/admin/audit",
+                "/v1/admin/projections/consumer-claims/rebuild",
+                "/v1/admin/projections/consumer-claims/rebuilds/{id}");
+    }
+
+    @Test
+    void everyOperationOfTheOpenApiDocumentDeclaresItsErrorsAsProblemsWithTheirCodes() {
+        JsonNode document = http.get("/v3/api-docs").json();
+
+        List<String> operations = new ArrayList<>();
+        document.get("paths").fields().forEachRemaining(path -> path.getValue().fields().forEachRemaining(method -> {
+            JsonNode operation = method.getValue();
+            String name = method.getKey() + " " + path.getKey();
+            operations.add(name);
+            assertThat(operation.path("operationId").asText()).as(name).isNotBlank();
+            assertThat(operation.path("summary").asText()).as(name).isNotBlank();
+            assertThat(operation.path("responses").has("400")).as(name).isTrue();
+            operation.path("responses").fields().forEachRemaining(response -> {
+                if (response.getKey().startsWith("4") || response.getKey().startsWith("5")) {
+                    String reference = response.getValue().at("/content/application~1problem+json/schema/$ref")
+                            .asText();
+                    JsonNode schema = document.at("/components/schemas/"
+                            + reference.substring(reference.lastIndexOf('/') + 1));
+                    assertThat(schema.at("/properties/code/enum")).as("%s %s", name, response.getKey()).isNotEmpty();
+                }
+            });
+        }));
+        assertThat(operations).hasSize(12);
     }
 
     @ParameterizedTest
@@ -771,6 +810,136 @@ abstract class ClaimsHttpContract {
         assertThat(reply.status()).as("%s", reply).isEqualTo(200);
         assertThat(reply.contentType()).startsWith("text/plain");
         assertThat(reply.body()).contains("# TYPE").contains("application=\"claims-ledger\"");
+    }
+
+    // === 10. every claim the API accepts can be reached at all its URLs =============================================
+
+    /**
+     * Ids with characters that are special somewhere in a URL, or in a client's or a server's handling of one: each
+     * must work in every position of every URL.
+     */
+    private static final List<String> IDS_THAT_NAME_A_CLAIM = List.of("/", "a/b", "//", "%", "%25", "a%2Fb", "%2e",
+            "%2e%2e", ";", "a;b=c", "?", "#", "&=", "+", ":@$!*(,~", "[x]{x}|^`\"'<>", "...", ".a", "./a", "../a",
+            "a/..", " a b ", "é", "日本", "😀", "\u00a0\ufeff\u200b\u202e", "null", "-1", "x".repeat(512),
+            "é".repeat(256), "😀".repeat(128));
+
+    @Test
+    void aClaimOfAnyConsumerIdTheLedgerAcceptsIsReachableAtEachOfItsUrls() {
+        String tenant = tenant("reachable-consumers");
+
+        assertReachableAtEachOfTheirUrls(IDS_THAT_NAME_A_CLAIM.stream().map(id -> new Key(tenant, id, 1)).toList());
+    }
+
+    @Test
+    void aClaimOfAnyTenantIdTheLedgerAcceptsIsReachableAtEachOfItsUrls() {
+        String consumer = consumer("reachable-tenants");
+
+        assertReachableAtEachOfTheirUrls(IDS_THAT_NAME_A_CLAIM.stream().map(id -> new Key(id, consumer, 1)).toList());
+    }
+
+    @Test
+    void aClaimOfAnyEpochTheLedgerAcceptsIsReachableAtEachOfItsUrls() {
+        String tenant = tenant("reachable-epochs");
+
+        assertReachableAtEachOfTheirUrls(Stream.of(999_999_999_999_999_999L, 1_000_000_000_000_000_000L,
+                Long.MAX_VALUE).map(epoch -> new Key(tenant, consumer("epoch"), epoch)).toList());
+    }
+
+    @Test
+    void theClaimsOfAnyRunnerIdTheLedgerAcceptsAreReachableAtItsHealth() {
+        String tenant = tenant("reachable-runners");
+        for (int index = 0; index < IDS_THAT_NAME_A_CLAIM.size(); index++) {
+            Map<String, Object> request = claimRequest("c-" + index, 1);
+            request.put("runner_id", IDS_THAT_NAME_A_CLAIM.get(index));
+            http.postExpecting(201, claims(tenant), request);
+        }
+        awaitClaim(tenant, "c-" + (IDS_THAT_NAME_A_CLAIM.size() - 1), 1, reply -> reply.status() == 200);
+
+        SoftAssertions softly = new SoftAssertions();
+        for (int index = 0; index < IDS_THAT_NAME_A_CLAIM.size(); index++) {
+            String runner = IDS_THAT_NAME_A_CLAIM.get(index);
+            Reply health = http.get(runnerHealth(tenant, runner));
+            softly.assertThat(health.status()).as("runner [%s]: %s", runner, health).isEqualTo(200);
+            softly.assertThat(health.text("runner_id")).as("runner [%s]", runner).isEqualTo(runner);
+            softly.assertThat(keys(health.json().path("claims").path("active"))).as("runner [%s]", runner)
+                    .containsExactly("c-" + index + "/1");
+        }
+        softly.assertAll();
+    }
+
+    @Test
+    void anEpochOver2To63Minus1InAPathIsValidationFailed() {
+        Reply reply = http.post(claims(TENANT) + "/" + consumer("overflow") + "/epochs/9223372036854775808/heartbeats");
+
+        assertProblem(reply, 400, "validation_failed");
+    }
+
+    static Stream<Arguments> idsNoUrlCanReach() {
+        List<Arguments> cases = new ArrayList<>();
+        for (String id : List.of(".", "..", "\\", "a\\b", "\\..\\")) {
+            for (String position : List.of("consumer_id", "tenant_id", "runner_id")) {
+                cases.add(Arguments.of(position, id));
+            }
+        }
+        return cases.stream();
+    }
+
+    /**
+     * HTTP clients resolve the path segments {@code .} and {@code ..} away, and Tomcat refuses an encoded backslash in
+     * a path: a claim with such an id could not be reached at its URL, so it is refused when it is made.
+     */
+    @ParameterizedTest(name = "{0} [{1}]")
+    @MethodSource("idsNoUrlCanReach")
+    void aClaimWithAnIdNoUrlCanReachIsRefusedAsValidationFailedAndRecordsNothing(String position, String id) {
+        String tenant = position.equals("tenant_id") ? id : tenant("unreachable");
+        String consumer = position.equals("consumer_id") ? id : consumer("unreachable");
+        Map<String, Object> request = claimRequest(consumer, 1);
+        if (position.equals("runner_id")) {
+            request.put("runner_id", id);
+        }
+
+        assertRejectedLeavingNoEvent(position + " " + id, tenant, consumer,
+                () -> http.post(claims(tenant), request), 400, "validation_failed");
+    }
+
+    private record Key(String tenant, String consumer, long epoch) {
+    }
+
+    /**
+     * Makes the claims, then uses each at its Location as a client resolves it, and at the URLs a client builds from
+     * its ids: a heartbeat, its epoch's and its consumer's history, a read and its release.
+     */
+    private void assertReachableAtEachOfTheirUrls(List<Key> keys) {
+        Map<Key, String> locations = new LinkedHashMap<>();
+        for (Key key : keys) {
+            Reply created = http.postExpecting(201, claims(key.tenant()), claimRequest(key.consumer(), key.epoch()));
+            locations.put(key, URI.create(http.baseUrl() + "/").resolve(created.location()).toString());
+        }
+        SoftAssertions softly = new SoftAssertions();
+        locations.forEach((key, location) -> {
+            softly.assertThat(URI.create(location).getRawPath()).as("the Location of %s as a client resolves it", key)
+                    .isEqualTo(claim(key.tenant(), key.consumer(), key.epoch()));
+            Reply beat = http.post(location + "/heartbeats");
+            Reply epochHistory = http.get(location + "/history");
+            Reply consumerHistory = http.get(LedgerHttp.history(key.tenant(), key.consumer()));
+            for (Reply reply : List.of(beat, epochHistory, consumerHistory)) {
+                softly.assertThat(reply.status()).as("%s: %s", key, reply).isEqualTo(200);
+            }
+            softly.assertThat(beat.number("heartbeat_count")).as("%s", key).isEqualTo(1);
+            softly.assertThat(epochHistory.json().path("events")).as("%s", key).hasSize(2);
+            softly.assertThat(consumerHistory.json().path("events")).as("%s", key).hasSize(2);
+        });
+        locations.forEach((key, location) -> {
+            Reply[] read = new Reply[1];
+            poll(Duration.ofSeconds(10)).until(() -> (read[0] = http.get(location)).status() == 200);
+            Reply released = http.post(location + "/release", ACKED);
+            softly.assertThat(read[0].text("tenant_id")).as("%s", key).isEqualTo(key.tenant());
+            softly.assertThat(read[0].text("consumer_id")).as("%s", key).isEqualTo(key.consumer());
+            softly.assertThat(read[0].number("epoch")).as("%s", key).isEqualTo(key.epoch());
+            softly.assertThat(released.status()).as("%s: %s", key, released).isEqualTo(200);
+            softly.assertThat(released.text("status")).as("%s", key).isEqualTo("released");
+        });
+        softly.assertAll();
     }
 
     // === helpers =====================================================================================================

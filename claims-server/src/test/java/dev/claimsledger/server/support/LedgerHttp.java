@@ -17,6 +17,7 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.function.UnaryOperator;
 import java.util.stream.Collectors;
@@ -25,6 +26,10 @@ import java.util.stream.Collectors;
  * A small client for the HTTP API of a running ledger: real HTTP through {@link HttpClient}, JSON read with Jackson 2
  * into trees, so the tests see exactly what a caller sees on the wire. Paths are sent as written, percent-escapes
  * included; the path builders below encode ids as path segments.
+ *
+ * <p>One made by {@link #heldToTheServedDocument} also checks every exchange against the OpenAPI document the ledger
+ * serves, and fails the call that breaks it. That is a choice of each test class: tests that send hostile requests on
+ * purpose use a plain one.
  */
 public final class LedgerHttp {
 
@@ -33,6 +38,7 @@ public final class LedgerHttp {
     private final HttpClient client;
     private final String baseUrl;
     private final Duration requestTimeout;
+    private final OpenApiContract contract;
 
     /** HttpClient's default protocol (HTTP/2 where the server upgrades), 5 s to connect, 30 s for an answer. */
     public LedgerHttp(String baseUrl) {
@@ -40,9 +46,30 @@ public final class LedgerHttp {
     }
 
     public LedgerHttp(String baseUrl, HttpClient.Version version, Duration connectTimeout, Duration requestTimeout) {
+        this(baseUrl, version, connectTimeout, requestTimeout, null);
+    }
+
+    private LedgerHttp(String baseUrl, HttpClient.Version version, Duration connectTimeout, Duration requestTimeout,
+                       OpenApiContract contract) {
         this.client = HttpClient.newBuilder().version(version).connectTimeout(connectTimeout).build();
         this.baseUrl = baseUrl;
         this.requestTimeout = requestTimeout;
+        this.contract = contract;
+    }
+
+    /**
+     * A client whose every exchange must keep the OpenAPI document the ledger at {@code baseUrl} serves (see
+     * {@link OpenApiContract}): an answer the document does not declare, or a request it refuses that the ledger
+     * accepted, fails the call with an {@link AssertionError}.
+     */
+    public static LedgerHttp heldToTheServedDocument(String baseUrl) {
+        return new LedgerHttp(baseUrl, HttpClient.Version.HTTP_2, Duration.ofSeconds(5), Duration.ofSeconds(30),
+                OpenApiContract.servedBy(baseUrl));
+    }
+
+    /** The exchanges that broke the served document since the last call; none for a client not held to it. */
+    public List<String> takeContractViolations() {
+        return contract == null ? List.of() : contract.takeViolations();
     }
 
     public String baseUrl() {
@@ -93,7 +120,11 @@ public final class LedgerHttp {
         HttpRequest request = shape.apply(HttpRequest.newBuilder(uri(path))).timeout(requestTimeout).build();
         HttpResponse<String> response = client.send(request,
                 HttpResponse.BodyHandlers.ofString(StandardCharsets.UTF_8));
-        return new Reply(response.statusCode(), response.headers(), response.body());
+        Reply reply = new Reply(response.statusCode(), response.headers(), response.body());
+        if (contract != null) {
+            contract.check(request, reply);
+        }
+        return reply;
     }
 
     /** A path of this ledger as written; anything else (an absolute URI in a Location header) resolved against it. */
