@@ -7,7 +7,7 @@ import { readmeFlow } from "../src/readme-flow.js";
 
 const baseUrl = process.env.LEDGER_URL ?? "";
 
-/** Runs {@code check} until it passes, for reads of the read model, which follows the events a moment behind. */
+/** Runs `check` until it passes, for reads of the read model, which follows the events a moment behind. */
 async function eventually(check: () => Promise<void>): Promise<void> {
   for (let attempt = 1; ; attempt++) {
     try {
