@@ -7,6 +7,7 @@ import dev.claimsledger.api.ClaimLeaseExpired;
 import dev.claimsledger.api.ClaimMaterialized;
 import dev.claimsledger.api.ClaimReleased;
 import dev.claimsledger.api.ClaimSuperseded;
+import dev.claimsledger.api.ConsumerRef;
 import dev.claimsledger.api.HeartbeatReceived;
 import dev.claimsledger.core.EventChain;
 import java.io.IOException;
@@ -37,11 +38,9 @@ public class EventLog {
             .collect(Collectors.toUnmodifiableMap(Class::getName, Function.identity()));
 
     private final JdbcClient jdbc;
-    private final JdbcTemplate template;
     private final ObjectMapper ledgerObjectMapper;
 
     public EventLog(JdbcTemplate template, ObjectMapper ledgerObjectMapper) {
-        this.template = template;
         this.jdbc = JdbcClient.create(template);
         this.ledgerObjectMapper = ledgerObjectMapper;
     }
@@ -58,16 +57,31 @@ public class EventLog {
                 .list();
     }
 
-    /** Every event of every stream, stream by stream, each in sequence order, without holding them all in memory. */
-    public void forEachInStreamOrder(Consumer<StoredEvent> action) {
-        template.query(connection -> {
+    /**
+     * Every event of every stream, or of one tenant's streams, stream by stream, each in sequence order, without
+     * holding them all in memory. The one way the audit reads events.
+     *
+     * @param in     where to read, e.g. a snapshot's connection in a transaction of its own
+     * @param tenant the tenant whose streams are read, or null for all
+     */
+    public void forEachInStreamOrder(JdbcTemplate in, String tenant, Consumer<StoredEvent> action) {
+        in.query(connection -> {
             // PostgreSQL streams rows with a fetch size only inside a transaction
             connection.setAutoCommit(false);
             var statement = connection.prepareStatement("SELECT " + COLUMNS + " FROM domain_event_entry"
+                    + (tenant == null ? "" : " WHERE aggregate_identifier LIKE ? ESCAPE '\\'")
                     + " ORDER BY aggregate_identifier, sequence_number");
+            if (tenant != null) {
+                statement.setString(1, likePrefix(ConsumerRef.streamId(tenant, "")));
+            }
             statement.setFetchSize(1000);
             return statement;
         }, (RowCallbackHandler) row -> action.accept(row(row, 0)));
+    }
+
+    /** A LIKE pattern for every text that starts with {@code prefix}. */
+    private static String likePrefix(String prefix) {
+        return prefix.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%";
     }
 
     public long count() {
