@@ -28,6 +28,11 @@ public record ApiKey(@JsonProperty("name") String name,
     }
 
     public boolean allowsTenant(String tenant) {
-        return tenants.contains("*") || tenants.contains(tenant);
+        return allowsEveryTenant() || tenants.contains(tenant);
+    }
+
+    /** Whether the key may use operations that read or change every tenant at once (audit, rebuilds, metrics). */
+    public boolean allowsEveryTenant() {
+        return tenants.contains("*");
     }
 }

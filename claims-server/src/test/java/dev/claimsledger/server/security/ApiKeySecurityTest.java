@@ -44,7 +44,9 @@ import org.springframework.jdbc.core.JdbcTemplate;
 /**
  * API keys as a caller meets them (README, Security): the whole ledger on a free port of 127.0.0.1 with a keys file,
  * real HTTP. 401 {@code unauthenticated} without a known key, 403 {@code forbidden} without the scope or the tenant,
- * each scope working where it should, health public, no event from a refused call, and no key in the logs.
+ * or, for what spans every tenant (everything under {@code /v1/admin} and the actuator but health), without a key for
+ * every tenant; each scope working where it should, health public, no event from a refused call, and no key in the
+ * logs.
  *
  * <p>Every key is random, so that finding its text in the captured output can only mean it was logged. Logging of the
  * ledger and of Spring MVC is turned up to show that even a verbose log keeps keys out.
@@ -61,9 +63,12 @@ class ApiKeySecurityTest {
     private static final String AUDITOR = secret("auditor");
     private static final String ADMIN = secret("admin");
     private static final String EVERY_TENANT = secret("every-tenant");
+    private static final String EVERY_TENANT_AUDITOR = secret("every-tenant-auditor");
+    private static final String EVERY_TENANT_ADMIN = secret("every-tenant-admin");
     /** Presented, never configured. */
     private static final String UNKNOWN = secret("unknown");
-    private static final List<String> ALL_KEYS = List.of(WRITER, READER, AUDITOR, ADMIN, EVERY_TENANT, UNKNOWN);
+    private static final List<String> ALL_KEYS = List.of(WRITER, READER, AUDITOR, ADMIN, EVERY_TENANT,
+            EVERY_TENANT_AUDITOR, EVERY_TENANT_ADMIN, UNKNOWN);
 
     private static final AtomicInteger SEQUENCE = new AtomicInteger();
 
@@ -99,8 +104,17 @@ class ApiKeySecurityTest {
                   sha256: %s
                   scopes: [claims:write, claims:read]
                   tenants: ["*"]
+                - name: the-chief-auditor
+                  sha256: %s
+                  scopes: [claims:audit]
+                  tenants: ["*"]
+                - name: the-operator
+                  sha256: %s
+                  scopes: [claims:admin]
+                  tenants: ["*"]
                 """.formatted(ApiKeys.sha256Hex(WRITER), ApiKeys.sha256Hex(READER), ApiKeys.sha256Hex(AUDITOR),
-                ApiKeys.sha256Hex(ADMIN), ApiKeys.sha256Hex(EVERY_TENANT)), StandardCharsets.UTF_8);
+                ApiKeys.sha256Hex(ADMIN), ApiKeys.sha256Hex(EVERY_TENANT), ApiKeys.sha256Hex(EVERY_TENANT_AUDITOR),
+                ApiKeys.sha256Hex(EVERY_TENANT_ADMIN)), StandardCharsets.UTF_8);
         Map<String, Object> properties = new HashMap<>();
         properties.put("claims.security.api-keys-file", keysFile.toString());
         properties.put("logging.level.dev.claimsledger", "TRACE");
@@ -142,6 +156,7 @@ class ApiKeySecurityTest {
                 Arguments.of("GET", "/v1/tenants/acme/claims/worker-1/history"),
                 Arguments.of("GET", claim + "/history"),
                 Arguments.of("GET", claim + "?as_of=2026-01-31T12:00:00Z"),
+                Arguments.of("GET", "/v1/tenants/acme/audit"),
                 Arguments.of("GET", "/v1/admin/audit"),
                 Arguments.of("POST", "/v1/admin/projections/consumer-claims/rebuild"),
                 Arguments.of("GET", "/v1/admin/projections/consumer-claims/rebuilds/some-id"),
@@ -255,14 +270,14 @@ class ApiKeySecurityTest {
 
     @Test
     void aKeyWithoutTheAdminScopeCannotRebuildTheProjection() {
-        for (String key : List.of(WRITER, READER, AUDITOR, EVERY_TENANT)) {
+        for (String key : List.of(WRITER, READER, AUDITOR, EVERY_TENANT, EVERY_TENANT_AUDITOR)) {
             assertForbidden(http.post("/v1/admin/projections/consumer-claims/rebuild", key));
         }
     }
 
     @Test
     void aKeyWithoutTheAdminScopeCannotReadMetrics() {
-        for (String key : List.of(WRITER, READER, AUDITOR, EVERY_TENANT)) {
+        for (String key : List.of(WRITER, READER, AUDITOR, EVERY_TENANT, EVERY_TENANT_AUDITOR)) {
             assertForbidden(http.get("/actuator/prometheus", key));
             assertForbidden(http.get("/actuator/metrics", key));
         }
@@ -284,6 +299,63 @@ class ApiKeySecurityTest {
             assertForbidden(answer);
         }
         assertThat(Ledger.payloads(ledger, stream(OTHER_TENANT, consumer))).isEmpty();
+    }
+
+    @Test
+    void aTenantAuditorAuditsItsOwnTenantOnly() {
+        Reply own = http.get("/v1/tenants/acme/audit", AUDITOR);
+        Reply other = http.get("/v1/tenants/globex/audit", AUDITOR);
+        Reply withoutTheAuditScope = http.get("/v1/tenants/acme/audit", READER);
+
+        assertThat(own.status()).as("%s", own).isEqualTo(200);
+        assertThat(own.json().get("clean").asBoolean()).as("%s", own).isTrue();
+        assertThat(own.json().get("claims").asLong()).as("%s", own).isPositive();
+        assertForbidden(other);
+        assertForbidden(withoutTheAuditScope);
+    }
+
+    // === 403: an operation that spans every tenant, with a key for some ============================================
+
+    /**
+     * Each operation that reads or changes more than one tenant, with a key that has its scope but only one tenant,
+     * and the same scope for every tenant. The last ones have no endpoint yet: the rule covers them all the same.
+     */
+    static Stream<Arguments> operationsOnEveryTenant() {
+        return Stream.of(
+                Arguments.of("GET", "/v1/admin/audit", AUDITOR, EVERY_TENANT_AUDITOR),
+                Arguments.of("POST", "/v1/admin/projections/consumer-claims/rebuild", ADMIN, EVERY_TENANT_ADMIN),
+                Arguments.of("GET", "/v1/admin/projections/consumer-claims/rebuilds/some-id", ADMIN,
+                        EVERY_TENANT_ADMIN),
+                Arguments.of("GET", "/actuator/prometheus", ADMIN, EVERY_TENANT_ADMIN),
+                Arguments.of("GET", "/actuator/metrics", ADMIN, EVERY_TENANT_ADMIN),
+                Arguments.of("GET", "/actuator/metrics/claims.active", ADMIN, EVERY_TENANT_ADMIN),
+                Arguments.of("GET", "/actuator/info", ADMIN, EVERY_TENANT_ADMIN),
+                Arguments.of("POST", "/v1/admin/compaction", ADMIN, EVERY_TENANT_ADMIN),
+                Arguments.of("GET", "/v1/admin/ledger/checkpoints", ADMIN, EVERY_TENANT_ADMIN));
+    }
+
+    @ParameterizedTest(name = "{0} {1}")
+    @MethodSource("operationsOnEveryTenant")
+    void aKeyForSomeTenantsIsForbiddenWhatSpansEveryTenant(String method, String path, String tenantKey,
+                                                           String everyTenantKey) {
+        Reply answer = http.send(path, request -> request.method(method, HttpRequest.BodyPublishers.noBody())
+                .header("Authorization", "Bearer " + tenantKey));
+
+        assertForbidden(answer);
+        assertThat(answer.json().get("detail").asText()).contains("every tenant").contains("[\"*\"]");
+    }
+
+    @ParameterizedTest(name = "{0} {1}")
+    @MethodSource("operationsOnEveryTenant")
+    void aKeyForEveryTenantWithTheScopeIsLetThrough(String method, String path, String tenantKey,
+                                                    String everyTenantKey) {
+        Reply answer = http.send(path, request -> request.method(method, HttpRequest.BodyPublishers.noBody())
+                .header("Authorization", "Bearer " + everyTenantKey));
+
+        assertThat(answer.status()).as("%s %s: %s", method, path, answer).isNotIn(401, 403);
+        if (answer.status() == 202) {
+            awaitRebuildDone(answer.location(), everyTenantKey);
+        }
     }
 
     @Test
@@ -343,7 +415,7 @@ class ApiKeySecurityTest {
         Reply consumerHistory = http.get(claims(TENANT) + "/" + seeded + "/history", AUDITOR);
         Reply epochHistory = http.get(claim(TENANT, seeded, 1) + "/history", AUDITOR);
         Reply asOf = http.get(claim(TENANT, seeded, 1) + "?as_of=" + Instant.now(), AUDITOR);
-        Reply audit = http.get("/v1/admin/audit", AUDITOR);
+        Reply audit = http.get("/v1/admin/audit", EVERY_TENANT_AUDITOR);
 
         assertThat(consumerHistory.status()).as("%s", consumerHistory).isEqualTo(200);
         assertThat(consumerHistory.json().get("events").get(0).get("type").asText()).contains("ClaimMaterialized");
@@ -355,17 +427,13 @@ class ApiKeySecurityTest {
 
     @Test
     void theAdminScopeRebuildsTheProjectionAndReadsMetrics() {
-        Reply rebuild = http.post("/v1/admin/projections/consumer-claims/rebuild", ADMIN);
-        Reply prometheus = http.get("/actuator/prometheus", ADMIN);
+        Reply rebuild = http.post("/v1/admin/projections/consumer-claims/rebuild", EVERY_TENANT_ADMIN);
+        Reply prometheus = http.get("/actuator/prometheus", EVERY_TENANT_ADMIN);
 
         assertThat(rebuild.status()).as("%s", rebuild).isEqualTo(202);
         String progress = rebuild.header("Location");
         assertThat(progress).isNotNull();
-        await().atMost(Duration.ofSeconds(20)).untilAsserted(() -> {
-            Reply state = http.get(progress, ADMIN);
-            assertThat(state.status()).as("%s", state).isEqualTo(200);
-            assertThat(state.json().get("state").asText()).isEqualTo("done");
-        });
+        awaitRebuildDone(progress, EVERY_TENANT_ADMIN);
         assertThat(prometheus.status()).as("%s", prometheus).isEqualTo(200);
         assertThat(prometheus.body()).contains("claims_materialized_total");
     }
@@ -496,6 +564,14 @@ class ApiKeySecurityTest {
         JsonNode problem = answer.json();
         assertThat(problem.get("code").asText()).as("%s", answer).isEqualTo("forbidden");
         assertThat(problem.get("status").asInt()).isEqualTo(403);
+    }
+
+    private void awaitRebuildDone(String progress, String key) {
+        await().atMost(Duration.ofSeconds(20)).untilAsserted(() -> {
+            Reply state = http.get(progress, key);
+            assertThat(state.status()).as("%s", state).isEqualTo(200);
+            assertThat(state.json().get("state").asText()).isEqualTo("done");
+        });
     }
 
     private long eventCount() {

@@ -138,6 +138,7 @@ final class HostileRequests {
         client("id", "GET runner health tenant " + id, forLists, "GET", "/v1/tenants/" + id + "/runners/r-1/health", null);
         client("id", "GET runner health runner " + id, forLists, "GET",
                 "/v1/tenants/" + TENANT + "/runners/" + id + "/health", null);
+        client("id", "GET tenant audit " + id, forLists, "GET", "/v1/tenants/" + id + "/audit", null);
         client("id", "GET rebuild progress " + id, Expect.REFUSED, "GET",
                 "/v1/admin/projections/consumer-claims/rebuilds/" + id, null);
     }
