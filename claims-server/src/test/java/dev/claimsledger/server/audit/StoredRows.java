@@ -104,6 +104,49 @@ final class StoredRows {
                 """) == 0;
     }
 
+    /**
+     * Locks the read model processor's token rows in a transaction of its own, as a rebuild's switch does: until the
+     * hold is closed no batch of the processor commits and no rebuild can switch. SQL given to the hold runs in that
+     * transaction.
+     */
+    Hold holdTheProcessor() throws SQLException {
+        Connection connection = database.connect();
+        try {
+            connection.setAutoCommit(false);
+            try (PreparedStatement lock = connection.prepareStatement("SELECT segment FROM token_entry"
+                    + " WHERE processor_name = 'consumer-claims' FOR UPDATE");
+                 ResultSet segments = lock.executeQuery()) {
+                assertThat(segments.next()).as("the processor has token rows").isTrue();
+            }
+        } catch (SQLException | RuntimeException | Error e) {
+            connection.close();
+            throw e;
+        }
+        return new Hold() {
+            @Override
+            public void execute(String sql) throws SQLException {
+                StoredRows.execute(connection, sql);
+            }
+
+            @Override
+            public void close() throws SQLException {
+                try (connection) {
+                    connection.commit();
+                }
+            }
+        };
+    }
+
+    /** A transaction that holds the read model's processor; see {@link #holdTheProcessor()}. */
+    interface Hold extends AutoCloseable {
+
+        void execute(String sql) throws SQLException;
+
+        /** Commits what was executed and lets the processor go on. */
+        @Override
+        void close() throws SQLException;
+    }
+
     // --- tampering --------------------------------------------------------------------------------------------------
 
     /** Replaces {@code from} by {@code to} in the event's stored JSON payload, with SQL. */

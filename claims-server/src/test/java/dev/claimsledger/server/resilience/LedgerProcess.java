@@ -42,7 +42,8 @@ final class LedgerProcess implements AutoCloseable {
             "claims.deadlines.polling-interval", "200ms",
             "db-scheduler.heartbeat-interval", "1s",
             "db-scheduler.polling-strategy", "lock-and-fetch");
-    private static final Duration READY_WITHIN = Duration.ofSeconds(45);
+    /** Generous: on a machine shared with other builds a start has taken longer than 45 s. */
+    private static final Duration READY_WITHIN = Duration.ofSeconds(90);
     private static final HttpClient PROBE = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
             .connectTimeout(Duration.ofSeconds(2)).build();
 
