@@ -20,6 +20,8 @@ import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
+import java.util.stream.IntStream;
+import java.util.stream.LongStream;
 import org.HdrHistogram.Histogram;
 
 /**
@@ -331,9 +333,15 @@ public final class ClaimsBench {
             }
         }
         waitForProjectionToSettle();
+        RebuildReads readers = missing > 0
+                ? RebuildReads.start(ledger, SyntheticEvents.TENANT, IntStream.range(0, 200)
+                        .mapToObj(SyntheticEvents::consumer).toList(), options.clients())
+                : RebuildReads.start(ledger, TENANT, LongStream.range(0, Math.min(200, options.claims()))
+                        .mapToObj(ClaimsBench::consumer).toList(), options.clients());
         long started = System.nanoTime();
         LedgerClient.Answer accepted = ledger.startRebuild();
         if (accepted.status() != 202) {
+            readers.stop();
             say("rebuild: could not start (%d %s)", accepted.status(), accepted.body());
             return;
         }
@@ -350,6 +358,7 @@ public final class ClaimsBench {
         say("REBUILD of %d event positions: %.1f s, %.0f events per second (state %s)",
                 progress.path("total").asLong(), seconds, progress.path("total").asLong() / seconds,
                 progress.path("state").asText());
+        say("READS DURING THE REBUILD, %d clients: %s", options.clients(), readers.stop().summary());
     }
 
     // ----- soak -----
