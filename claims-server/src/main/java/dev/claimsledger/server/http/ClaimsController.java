@@ -81,7 +81,7 @@ class ClaimsController {
     @PostMapping(path = "/claims/{consumer}/epochs/{epoch}/heartbeats")
     ClaimJson heartbeat(@PathVariable String tenant, @PathVariable String consumer, @PathVariable String epoch,
                         @RequestBody(required = false) ClaimRequests.Heartbeat body) {
-        return json(ledger.send(new RecordHeartbeat(tenant, consumer, PathNumbers.epoch(epoch),
+        return json(ledger.heartbeat(new RecordHeartbeat(tenant, consumer, PathNumbers.epoch(epoch),
                 body == null ? null : body.reportedAt())).claim());
     }
 

@@ -7,10 +7,10 @@ import dev.claimsledger.api.ClaimErrorCode;
 import dev.claimsledger.api.ClaimState;
 import dev.claimsledger.api.RecordHeartbeat;
 import dev.claimsledger.core.ClaimRejectedException;
+import dev.claimsledger.core.LeaseWriter;
 import dev.claimsledger.server.ClaimsProperties;
 import java.sql.SQLException;
-import java.util.Arrays;
-import java.util.Comparator;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.ArrayBlockingQueue;
@@ -27,11 +27,7 @@ import java.util.function.Function;
 import java.util.function.Supplier;
 import org.axonframework.commandhandling.CommandExecutionException;
 import org.axonframework.commandhandling.gateway.CommandGateway;
-import org.axonframework.common.transaction.TransactionManager;
-import org.axonframework.messaging.GenericMessage;
 import org.axonframework.messaging.responsetypes.ResponseType;
-import org.axonframework.messaging.unitofwork.DefaultUnitOfWork;
-import org.axonframework.messaging.unitofwork.UnitOfWork;
 import org.axonframework.modelling.command.AggregateStreamCreationException;
 import org.axonframework.modelling.command.ConcurrencyException;
 import org.axonframework.queryhandling.QueryGateway;
@@ -53,10 +49,9 @@ import org.springframework.stereotype.Component;
  * interrupt can break the embedded database's file. A database that cannot be reached is 503 too, never 500.</li>
  * </ul>
  *
- * <p>A batch of heartbeats is recorded with one commit (group commit): each heartbeat is still its own command, decided
- * by its consumer's aggregate in a unit of work nested in the batch's, and the events of all the accepted ones are
- * inserted together when the batch's transaction commits. A heartbeat the ledger rejects is answered in its place and
- * appends nothing. Nothing is answered before the commit; a batch whose commit loses a race is decided again whole.
+ * <p>Heartbeats, single or batched, go to the {@link LeaseWriter}, which decides them as the aggregate would and stores
+ * those that arrive together in one transaction (group commit); the request's thread waits for that commit, at most
+ * the timeout. Claims, releases and queries go through Axon's buses on the ledger workers.
  */
 @Component
 public class LedgerGateway implements DisposableBean {
@@ -70,15 +65,14 @@ public class LedgerGateway implements DisposableBean {
 
     private final CommandGateway commands;
     private final QueryGateway queries;
-    private final TransactionManager transactions;
+    private final LeaseWriter leases;
     private final long timeoutNanos;
     private final ThreadPoolExecutor workers;
 
-    LedgerGateway(CommandGateway commands, QueryGateway queries, TransactionManager transactions,
-                  ClaimsProperties properties) {
+    LedgerGateway(CommandGateway commands, QueryGateway queries, LeaseWriter leases, ClaimsProperties properties) {
         this.commands = commands;
         this.queries = queries;
-        this.transactions = transactions;
+        this.leases = leases;
         this.timeoutNanos = properties.http().requestTimeout().toNanos();
         AtomicInteger threads = new AtomicInteger();
         this.workers = new ThreadPoolExecutor(WORKERS, WORKERS, 60, TimeUnit.SECONDS, new ArrayBlockingQueue<>(WAITING),
@@ -95,17 +89,57 @@ public class LedgerGateway implements DisposableBean {
                 "concurrent changes to this consumer kept winning; retry later"));
     }
 
+    /** Records one heartbeat; its answer comes once it is committed, with the heartbeats of other callers. */
+    ClaimCommandResult heartbeat(RecordHeartbeat heartbeat) {
+        BatchOutcome outcome = heartbeats(List.of(heartbeat)).get(0);
+        if (outcome.rejection() != null) {
+            throw outcome.rejection();
+        }
+        return outcome.result();
+    }
+
     /** The outcome of one heartbeat of a batch: the claim after it, or why it was rejected. */
-    record BatchOutcome(ClaimState claim, ClaimRejectedException rejection) {
+    record BatchOutcome(ClaimCommandResult result, ClaimRejectedException rejection) {
+
+        ClaimState claim() {
+            return result.claim();
+        }
     }
 
     /**
-     * Records {@code heartbeats} with one commit and answers in their order. The batch's units of work run in the
-     * order of their streams, so that two batches on one node take the streams' locks in the same order.
+     * Records {@code heartbeats} in one transaction (shared with other callers' heartbeats: group commit) and answers
+     * in their order, once it has committed. A rejected heartbeat is answered in its place and appends nothing.
      */
     List<BatchOutcome> recordHeartbeats(List<RecordHeartbeat> heartbeats) {
-        return within(deadline -> decidedAgainWhileLosingRaces(deadline, () -> recordInOneTransaction(heartbeats),
-                "concurrent changes to these consumers kept winning; retry later"));
+        return heartbeats(heartbeats);
+    }
+
+    private List<BatchOutcome> heartbeats(List<RecordHeartbeat> heartbeats) {
+        long deadline = System.nanoTime() + timeoutNanos;
+        List<CompletableFuture<LeaseWriter.Outcome>> pending;
+        try {
+            pending = leases.record(heartbeats);
+        } catch (IllegalStateException busy) {
+            throw new LedgerUnavailableException("the ledger has too many heartbeats waiting; retry later", busy);
+        }
+        List<BatchOutcome> outcomes = new ArrayList<>(pending.size());
+        try {
+            for (CompletableFuture<LeaseWriter.Outcome> each : pending) {
+                LeaseWriter.Outcome outcome = each.get(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
+                outcomes.add(new BatchOutcome(outcome.result(), outcome.rejection()));
+            }
+            return outcomes;
+        } catch (TimeoutException e) {
+            pending.forEach(each -> each.cancel(false));
+            throw new LedgerUnavailableException("the ledger did not answer within "
+                    + TimeUnit.NANOSECONDS.toMillis(timeoutNanos) + " ms (claims.http.request-timeout)", e);
+        } catch (InterruptedException e) {
+            pending.forEach(each -> each.cancel(false));
+            Thread.currentThread().interrupt();
+            throw new LedgerUnavailableException("interrupted while waiting for the ledger", e);
+        } catch (ExecutionException e) {
+            throw translate(e.getCause());
+        }
     }
 
     <R> R query(Object query, ResponseType<R> responseType) {
@@ -159,35 +193,6 @@ public class LedgerGateway implements DisposableBean {
                 }
                 backOff(attempts);
             }
-        }
-    }
-
-    private List<BatchOutcome> recordInOneTransaction(List<RecordHeartbeat> heartbeats) {
-        Integer[] order = new Integer[heartbeats.size()];
-        Arrays.setAll(order, index -> index);
-        Arrays.sort(order, Comparator.comparing(index -> heartbeats.get(index).streamId()));
-        BatchOutcome[] outcomes = new BatchOutcome[heartbeats.size()];
-        UnitOfWork<?> batch = DefaultUnitOfWork.startAndGet(GenericMessage.asMessage(heartbeats.size()));
-        try {
-            batch.attachTransaction(transactions);
-            for (int index : order) {
-                outcomes[index] = decide(heartbeats.get(index));
-            }
-            batch.commit();
-        } catch (RuntimeException e) {
-            if (batch.isActive()) {
-                batch.rollback(e);
-            }
-            throw translate(e);
-        }
-        return List.of(outcomes);
-    }
-
-    private BatchOutcome decide(RecordHeartbeat heartbeat) {
-        try {
-            return new BatchOutcome(await(commands.<ClaimCommandResult>send(heartbeat)).claim(), null);
-        } catch (ClaimRejectedException rejected) {
-            return new BatchOutcome(null, rejected);
         }
     }
 

@@ -1,6 +1,7 @@
 package dev.claimsledger.server.resilience;
 
 import dev.claimsledger.server.support.TestDatabase;
+import java.util.Map;
 import java.nio.file.Path;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -12,5 +13,10 @@ class CrashRecoveryOnH2Test extends CrashRecoveryContract {
     @Override
     TestDatabase database() {
         return TestDatabase.freshH2(dataDir);
+    }
+
+    @Override
+    Map<String, String> settings() {
+        return LedgerProcess.QUICK_DEADLINES_EMBEDDED;
     }
 }

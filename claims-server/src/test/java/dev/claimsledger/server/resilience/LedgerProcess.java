@@ -42,6 +42,10 @@ final class LedgerProcess implements AutoCloseable {
             "claims.deadlines.polling-interval", "200ms",
             "db-scheduler.heartbeat-interval", "1s",
             "db-scheduler.polling-strategy", "lock-and-fetch");
+    /** {@link #QUICK_DEADLINES} on the embedded database, which takes db-scheduler's default polling strategy only. */
+    static final Map<String, String> QUICK_DEADLINES_EMBEDDED = Map.of(
+            "claims.deadlines.polling-interval", "200ms",
+            "db-scheduler.heartbeat-interval", "1s");
     private static final Duration READY_WITHIN = Duration.ofSeconds(120);
     private static final HttpClient PROBE = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
             .connectTimeout(Duration.ofSeconds(2)).build();
