@@ -66,7 +66,7 @@ class Claim {
     ClaimCommandResult handle(MaterializeClaim command, Clock clock, DeadlineManager deadlines, EventChain chain) {
         if (current != null) {
             if (command.epoch() < current.epoch()) {
-                throw staleEpoch(command.epoch());
+                throw ClaimDecisions.staleEpoch(current, command.epoch());
             }
             if (command.epoch() == current.epoch()) {
                 if (current.sameTermsAs(command)) {
@@ -98,32 +98,23 @@ class Claim {
 
     @CommandHandler
     ClaimCommandResult handle(RecordHeartbeat command, Clock clock, EventChain chain) {
-        requireCurrentEpoch(command.epoch());
-        if (!current.isActive()) {
-            throw notActive();
-        }
-        Instant now = clock.instant();
-        if (current.lease().hasLapsedAt(now)) {
-            throw leaseRanOut();
-        }
-        Lease renewed = current.lease().afterHeartbeat(now);
-        record(chain, streamId,
-                new HeartbeatReceived(tenantId, consumerId, current.epoch(), now, command.reportedAt(), renewed.expiresAt()));
+        record(chain, streamId, ClaimDecisions.heartbeat(command.tenantId(), command.consumerId(), current,
+                command.epoch(), command.reportedAt(), clock.instant()));
         return result(true);
     }
 
     @CommandHandler
     ClaimCommandResult handle(ReleaseClaim command, Clock clock, DeadlineManager deadlines, EventChain chain) {
-        requireCurrentEpoch(command.epoch());
+        ClaimDecisions.requireCurrentEpoch(command.consumerId(), current, command.epoch());
         if (current.status() == ClaimStatus.RELEASED) {
             return result(false);
         }
         Instant now = clock.instant();
         if (current.status() == ClaimStatus.EXPIRED || current.lease().hasLapsedAt(now)) {
-            throw leaseRanOut();
+            throw ClaimDecisions.leaseRanOut(current);
         }
         if (!current.isActive()) {
-            throw notActive();
+            throw ClaimDecisions.notActive(current);
         }
         record(chain, streamId, new ClaimReleased(tenantId, consumerId, current.epoch(), now, command.ackedStreams(),
                 current.lease().expiresAt()));
@@ -179,35 +170,15 @@ class Claim {
         current = current.ended(ClaimStatus.SUPERSEDED, event.supersededAt());
     }
 
+    /** This aggregate as a {@link StreamHead}: what a snapshot of it tells the {@link LeaseWriter}. */
+    StreamHead head() {
+        return new StreamHead(streamId, tenantId, consumerId, current, chainHead);
+    }
+
     /** Applies an event with its chain hash, computed from the stream's previous one. */
     private void record(EventChain chain, String stream, Object event) {
         String hash = chain.hashOf(stream, chainHead.nextSequence(), event, chainHead.hash());
         apply(event, MetaData.with(EventChain.HASH_KEY, hash));
-    }
-
-    private void requireCurrentEpoch(long epoch) {
-        if (current == null || epoch > current.epoch()) {
-            throw new ClaimRejectedException(ClaimErrorCode.CLAIM_NOT_FOUND,
-                    "no claim of epoch " + epoch + " for consumer " + consumerId);
-        }
-        if (epoch < current.epoch()) {
-            throw staleEpoch(epoch);
-        }
-    }
-
-    private ClaimRejectedException staleEpoch(long epoch) {
-        return new ClaimRejectedException(ClaimErrorCode.STALE_EPOCH,
-                "epoch " + epoch + " is older than the current epoch " + current.epoch());
-    }
-
-    private ClaimRejectedException notActive() {
-        return new ClaimRejectedException(ClaimErrorCode.CLAIM_NOT_ACTIVE,
-                "epoch " + current.epoch() + " has ended (" + current.status().wireName() + ")");
-    }
-
-    private ClaimRejectedException leaseRanOut() {
-        return new ClaimRejectedException(ClaimErrorCode.CLAIM_EXPIRED,
-                "the lease of epoch " + current.epoch() + " ran out at " + current.lease().expiresAt());
     }
 
     private ClaimCommandResult result(boolean appended) {

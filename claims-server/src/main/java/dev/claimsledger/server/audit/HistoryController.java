@@ -5,6 +5,7 @@ import dev.claimsledger.api.ClaimErrorCode;
 import dev.claimsledger.api.ConsumerRef;
 import dev.claimsledger.core.ClaimCommandValidation;
 import dev.claimsledger.core.ClaimRejectedException;
+import dev.claimsledger.server.http.LedgerGateway;
 import dev.claimsledger.server.http.PathNumbers;
 import java.time.Instant;
 import java.util.List;
@@ -27,9 +28,11 @@ class HistoryController {
     static final int MAX_PAGE_SIZE = 1000;
 
     private final ClaimHistory history;
+    private final LedgerGateway ledger;
 
-    HistoryController(ClaimHistory history) {
+    HistoryController(ClaimHistory history, LedgerGateway ledger) {
         this.history = history;
+        this.ledger = ledger;
     }
 
     @GetMapping("/history")
@@ -53,7 +56,7 @@ class HistoryController {
     private HistoryJson page(ConsumerRef consumer, Long epoch, String afterSequenceText, String limit) {
         int pageSize = PathNumbers.limit(limit, DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE);
         long afterSequence = PathNumbers.afterSequence(afterSequenceText);
-        ClaimHistory.Page page = history.page(consumer, epoch, afterSequence, pageSize);
+        ClaimHistory.Page page = ledger.read(() -> history.page(consumer, epoch, afterSequence, pageSize));
         if (page.events().isEmpty() && afterSequenceText == null) {
             throw new ClaimRejectedException(ClaimErrorCode.CLAIM_NOT_FOUND, epoch == null
                     ? "no events for consumer " + consumer.consumerId()

@@ -81,7 +81,7 @@ class ClaimsController {
     @PostMapping(path = "/claims/{consumer}/epochs/{epoch}/heartbeats")
     ClaimJson heartbeat(@PathVariable String tenant, @PathVariable String consumer, @PathVariable String epoch,
                         @RequestBody(required = false) ClaimRequests.Heartbeat body) {
-        return json(ledger.send(new RecordHeartbeat(tenant, consumer, PathNumbers.epoch(epoch),
+        return json(ledger.heartbeat(new RecordHeartbeat(tenant, consumer, PathNumbers.epoch(epoch),
                 body == null ? null : body.reportedAt())).claim());
     }
 
@@ -134,7 +134,7 @@ class ClaimsController {
                 "no claim of epoch " + epoch + " for consumer " + consumer + (asOf == null ? "" : " at " + asOf));
         if (asOf != null) {
             Instant instant = instant("as_of", asOf);
-            return ClaimJson.of(history.stateAt(new ConsumerRef(tenant, consumer), epoch, instant)
+            return ClaimJson.of(ledger.read(() -> history.stateAt(new ConsumerRef(tenant, consumer), epoch, instant))
                     .orElseThrow(notFound), instant);
         }
         Optional<ClaimState> claim = ledger.query(new FindClaim(tenant, consumer, epoch),
