@@ -10,8 +10,12 @@ import java.time.Clock;
 import java.time.Duration;
 import java.util.Iterator;
 import java.util.Optional;
+import java.util.concurrent.ArrayBlockingQueue;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 import org.axonframework.eventhandling.DomainEventMessage;
@@ -37,9 +41,9 @@ import org.springframework.transaction.support.TransactionTemplate;
  * row older than it was. A rebuild that fails or is cancelled leaves {@code consumer_claims} and its processor as they
  * were. One rebuild runs at a time in the whole cluster ({@link RebuildRecords}).
  *
- * <p>How: on a thread of its own a rebuild reads every event from the store, as the processor would (the same storage
- * engine, tokens and gap handling), and applies it with the projection's own row changes to {@code
- * consumer_claims_rebuild}, one transaction per batch. Once it has read up to the head it switches, in one
+ * <p>How: on threads of its own (one reads, one writes) a rebuild reads every event from the store, as the processor
+ * would (the same storage engine, tokens and gap handling), and applies it with the projection's own row changes to
+ * {@code consumer_claims_rebuild}, one transaction per batch. Once it has read up to the head it switches, in one
  * transaction: it locks the processor's token rows (the processor stores a segment's token first in each batch's
  * transaction, so no batch commits meanwhile and one that was running has committed), reads on until the store has
  * no more events, which includes every event the processor has applied, and then makes {@code consumer_claims} hold
@@ -53,6 +57,8 @@ public class ProjectionRebuilds implements DisposableBean {
     private static final String SHADOW = ConsumerClaimsProjection.REBUILD_TABLE;
     /** Events applied to the rebuild's table per transaction. */
     private static final int BATCH = 1000;
+    /** How many batches the reading thread may be ahead of the writing one. */
+    private static final int READ_AHEAD = 4;
     /** How often the switch is tried when its transaction loses a lock race or the store outran it. */
     private static final int SWITCH_ATTEMPTS = 5;
     /** The most events the switch applies while it holds the processor back. */
@@ -63,11 +69,10 @@ public class ProjectionRebuilds implements DisposableBean {
     private final TransactionTemplate transactions;
     private final Serializer serializer;
     private final RebuildRecords records;
-    private final ExecutorService worker = Executors.newSingleThreadExecutor(runnable -> {
-        Thread thread = new Thread(runnable, "projection-rebuild");
-        thread.setDaemon(true);
-        return thread;
-    });
+    private final ExecutorService worker = Executors.newSingleThreadExecutor(runnable -> daemon(runnable,
+            "projection-rebuild"));
+    private final ExecutorService reader = Executors.newSingleThreadExecutor(runnable -> daemon(runnable,
+            "projection-rebuild-reader"));
 
     public ProjectionRebuilds(EventStorageEngine storage, JdbcTemplate jdbc, PlatformTransactionManager transactions,
                               Serializer serializer, Clock clock) {
@@ -122,28 +127,59 @@ public class ProjectionRebuilds implements DisposableBean {
 
     /**
      * Applies the events after {@code from} to the rebuild's table, a transaction per batch, until the store has no
-     * more.
+     * more. A thread of its own reads and deserializes the next batches meanwhile, as far as {@link #READ_AHEAD}
+     * batches ahead.
      *
      * @return the token of the last event applied
      */
     private TrackingToken fill(Rebuild rebuild, TrackingToken from) {
-        TrackingToken token = from;
-        RowChanges changes = ConsumerClaimsProjection.changesTo(SHADOW);
-        int batched = 0;
+        BlockingQueue<ReadBatch> read = new ArrayBlockingQueue<>(READ_AHEAD);
+        Future<?> reading = reader.submit(() -> {
+            readInto(read, from);
+            return null;
+        });
+        try {
+            TrackingToken reached = from;
+            for (ReadBatch batch = read.take(); !batch.isLast(); batch = read.take()) {
+                commit(rebuild, batch.changes(), batch.reached());
+                reached = batch.reached();
+            }
+            reading.get();
+            return reached;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new RebuildCancelled();
+        } catch (ExecutionException e) {
+            throw e.getCause() instanceof RuntimeException failure ? failure
+                    : new IllegalStateException("reading the event store failed", e.getCause());
+        } finally {
+            reading.cancel(true);
+        }
+    }
+
+    /** Reads the events after {@code from} in batches, then a last, empty batch; on a failure only the empty one. */
+    private void readInto(BlockingQueue<ReadBatch> read, TrackingToken from) throws InterruptedException {
         try (Stream<? extends TrackedEventMessage<?>> events = storage.readEvents(from, false)) {
             Iterator<? extends TrackedEventMessage<?>> iterator = events.iterator();
+            RowChanges changes = ConsumerClaimsProjection.changesTo(SHADOW);
+            TrackingToken reached = from;
+            int batched = 0;
             while (iterator.hasNext()) {
                 TrackedEventMessage<?> event = iterator.next();
                 add(changes, event);
-                token = event.trackingToken();
+                reached = event.trackingToken();
                 if (++batched == BATCH) {
-                    commit(rebuild, changes, token);
+                    read.put(new ReadBatch(changes, reached));
+                    changes = ConsumerClaimsProjection.changesTo(SHADOW);
                     batched = 0;
                 }
             }
+            if (batched > 0) {
+                read.put(new ReadBatch(changes, reached));
+            }
+        } finally {
+            read.put(ReadBatch.LAST);
         }
-        commit(rebuild, changes, token);
-        return token;
     }
 
     private void commit(Rebuild rebuild, RowChanges changes, TrackingToken reached) {
@@ -229,10 +265,27 @@ public class ProjectionRebuilds implements DisposableBean {
         return token == null ? 0 : token.position().orElse(0);
     }
 
+    private static Thread daemon(Runnable runnable, String name) {
+        Thread thread = new Thread(runnable, name);
+        thread.setDaemon(true);
+        return thread;
+    }
+
     @Override
     public void destroy() throws InterruptedException {
         worker.shutdownNow();
+        reader.shutdownNow();
         worker.awaitTermination(10, TimeUnit.SECONDS);
+    }
+
+    /** Row changes read from the store and the token of their last event; {@link #LAST} ends a reading. */
+    private record ReadBatch(RowChanges changes, TrackingToken reached) {
+
+        static final ReadBatch LAST = new ReadBatch(null, null);
+
+        boolean isLast() {
+            return changes == null;
+        }
     }
 
     /** Another node declared this rebuild abandoned and runs its own. */
