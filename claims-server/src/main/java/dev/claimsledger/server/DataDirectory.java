@@ -119,6 +119,34 @@ public final class DataDirectory implements ApplicationListener<ApplicationEvent
         });
     }
 
+    /**
+     * Whether another running ledger (another process, or another context of this JVM) holds the embedded database's
+     * directory, found without taking its lock: for a command that then says how to reach that ledger instead.
+     */
+    public static boolean heldByAnotherLedger(Environment environment) {
+        Path directory = embeddedDirectory(environment);
+        if (directory == null || !Files.exists(directory.resolve(LOCK_FILE))) {
+            return false;
+        }
+        FileLock ours = LOCKS.get(directory);
+        if (ours != null) {
+            return ours.isValid();
+        }
+        // only when this JVM holds no lock on it: closing a channel may release every lock of the JVM on the file
+        try (FileChannel channel = FileChannel.open(directory.resolve(LOCK_FILE), StandardOpenOption.WRITE)) {
+            FileLock probe = channel.tryLock();
+            if (probe == null) {
+                return true;
+            }
+            probe.release();
+            return false;
+        } catch (OverlappingFileLockException e) {
+            return true;
+        } catch (IOException e) {
+            return false;
+        }
+    }
+
     static void release(Path directory) {
         if (directory == null) {
             return;
