@@ -5,21 +5,15 @@ import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.claimsledger.server.support.ClaimReaders;
-import dev.claimsledger.server.support.ClaimReaders.Outcome;
 import dev.claimsledger.server.support.Ledger;
 import dev.claimsledger.server.support.LedgerHttp;
-import dev.claimsledger.server.support.LedgerHttp.Reply;
+import dev.claimsledger.server.support.RebuildWhileReading;
 import dev.claimsledger.server.support.SyntheticClaims;
 import dev.claimsledger.server.support.TestDatabase;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.Future;
-import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.concurrent.atomic.AtomicLong;
 import java.util.stream.IntStream;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -30,7 +24,7 @@ import org.springframework.context.ConfigurableApplicationContext;
 
 /**
  * A rebuild of the read model on the embedded H2 database, the default setup, while readers poll claims that exist and
- * a writer keeps heartbeating some of them. The ledger holds 500 consumers of 100 events each, written with JDBC
+ * a writer keeps heartbeating some of them. The ledger holds 300 consumers of 100 events each, written with JDBC
  * before the test, so that the rebuild runs for a few seconds. (On PostgreSQL the same is shown with two nodes:
  * {@code RebuildOnTwoNodesOnPostgresTest}.)
  */
@@ -38,7 +32,7 @@ import org.springframework.context.ConfigurableApplicationContext;
 class ReadsDuringRebuildOnH2Test {
 
     private static final String TENANT = "rebuilt";
-    private static final int CONSUMERS = 500;
+    private static final int CONSUMERS = 300;
     private static final int HEARTBEATS = 99;
     private static final int READ_CONSUMERS = 60;
     private static final int WRITTEN_CONSUMERS = 10;
@@ -46,13 +40,12 @@ class ReadsDuringRebuildOnH2Test {
     @TempDir
     static Path directory;
 
-    private TestDatabase database;
     private ConfigurableApplicationContext ledger;
     private LedgerHttp http;
 
     @BeforeAll
     void startALedgerWithALargeHistory() throws Exception {
-        database = TestDatabase.freshH2(directory);
+        TestDatabase database = TestDatabase.freshH2(directory);
         ledger = Ledger.startWithHttp(database, Map.of());
         http = new LedgerHttp(Ledger.baseUrl(ledger));
         SyntheticClaims.append(database, TENANT, CONSUMERS, HEARTBEATS);
@@ -70,39 +63,16 @@ class ReadsDuringRebuildOnH2Test {
     @Test
     void readersNeverSeeTheReadModelGoBackWhileItIsRebuilt() throws Exception {
         List<String> readConsumers = IntStream.range(0, READ_CONSUMERS).mapToObj(SyntheticClaims::consumer).toList();
-        ExecutorService writer = Executors.newSingleThreadExecutor();
-        AtomicBoolean writing = new AtomicBoolean(true);
-        AtomicLong heartbeats = new AtomicLong();
-        Future<?> writes = writer.submit(() -> {
-            for (int i = 0; writing.get(); i++) {
-                String consumer = readConsumers.get(i % WRITTEN_CONSUMERS);
-                http.postExpecting(200, LedgerHttp.heartbeats(TENANT, consumer, 1), null);
-                heartbeats.incrementAndGet();
-            }
-        });
-        JsonNode finished;
-        Outcome outcome;
-        long readsDuring;
-        try (ClaimReaders readers = ClaimReaders.start(List.of(http), ClaimReaders.epochOne(TENANT, readConsumers))) {
-            long readsBefore = readers.reads();
 
-            Reply started = http.post(LedgerHttp.REBUILD);
-            assertThat(started.status()).as("%s", started).isEqualTo(202);
-            finished = awaitFinished(started.location());
+        RebuildWhileReading.Result run = RebuildWhileReading.run(List.of(http), http, http,
+                ClaimReaders.epochOne(TENANT, readConsumers), WRITTEN_CONSUMERS, started -> {
+                });
 
-            readsDuring = readers.reads() - readsBefore;
-            outcome = readers.stop();
-        } finally {
-            writing.set(false);
-            writer.shutdown();
-        }
-        writes.get();
-
-        assertThat(finished.get("state").asText()).as("%s", finished).isEqualTo("done");
-        assertThat(finished.get("total").asLong()).isGreaterThanOrEqualTo((long) CONSUMERS * (HEARTBEATS + 1));
-        assertThat(outcome.clean()).as("%s", outcome).isTrue();
-        assertThat(readsDuring).as("reads while the rebuild ran").isGreaterThanOrEqualTo(50);
-        assertThat(heartbeats.get()).as("heartbeats written while it ran").isPositive();
+        assertThat(run.finished().get("state").asText()).as("%s", run.finished()).isEqualTo("done");
+        assertThat(run.finished().get("total").asLong()).isGreaterThanOrEqualTo((long) CONSUMERS * (HEARTBEATS + 1));
+        assertThat(run.readers().clean()).as("%s", run.readers()).isTrue();
+        assertThat(run.readsDuring()).as("reads while the rebuild ran").isGreaterThanOrEqualTo(50);
+        assertThat(run.heartbeats()).as("heartbeats written while it ran").isPositive();
         assertTheReadModelAuditsClean();
     }
 
@@ -113,16 +83,5 @@ class ReadsDuringRebuildOnH2Test {
             assertThat(report.get("clean").asBoolean()).as("%s", report).isTrue();
             assertThat(report.get("rows_lagging").asLong()).as("%s", report).isZero();
         });
-    }
-
-    private JsonNode awaitFinished(String location) {
-        JsonNode[] last = new JsonNode[1];
-        await().atMost(Duration.ofSeconds(120)).pollInterval(Duration.ofMillis(200)).until(() -> {
-            Reply reply = http.get(location);
-            assertThat(reply.status()).as("%s", reply).isEqualTo(200);
-            last[0] = reply.json();
-            return !"running".equals(last[0].get("state").asText());
-        });
-        return last[0];
     }
 }

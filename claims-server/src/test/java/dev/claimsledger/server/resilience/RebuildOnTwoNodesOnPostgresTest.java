@@ -3,14 +3,13 @@ package dev.claimsledger.server.resilience;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import dev.claimsledger.projection.ConsumerClaimsProjection;
 import dev.claimsledger.server.audit.AuditCommand;
 import dev.claimsledger.server.resilience.StoredLedger.Token;
 import dev.claimsledger.server.support.ClaimReaders;
-import dev.claimsledger.server.support.ClaimReaders.Outcome;
 import dev.claimsledger.server.support.LedgerHttp;
 import dev.claimsledger.server.support.LedgerHttp.Reply;
+import dev.claimsledger.server.support.RebuildWhileReading;
 import dev.claimsledger.server.support.RequiresPostgres;
 import dev.claimsledger.server.support.SyntheticClaims;
 import dev.claimsledger.server.support.TestDatabase;
@@ -18,10 +17,6 @@ import java.sql.SQLException;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.Future;
-import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.stream.IntStream;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -31,8 +26,8 @@ import org.junit.jupiter.api.TestInstance;
 /**
  * A rebuild on two nodes sharing one PostgreSQL schema, started on node B while node A holds every segment of the
  * read model's processor (the case where the earlier rebuild failed and left the processor stopped). Readers poll
- * existing claims through both nodes and a writer heartbeats some of them through A while the rebuild reads 200,000
- * events (2,000 consumers of 100 events, written with JDBC before the test): no reader sees a 404, an empty page or a
+ * existing claims through both nodes and a writer heartbeats some of them through A while the rebuild reads 100,000
+ * events (1,000 consumers of 100 events, written with JDBC before the test): no reader sees a 404, an empty page or a
  * claim older than before; a second rebuild asked of node A is a conflict; A reports B's progress; A keeps its
  * segments and its processor keeps going.
  */
@@ -41,7 +36,7 @@ import org.junit.jupiter.api.TestInstance;
 class RebuildOnTwoNodesOnPostgresTest {
 
     private static final String TENANT = "rebuilt-pair";
-    private static final int CONSUMERS = 2_000;
+    private static final int CONSUMERS = 1_000;
     private static final int HEARTBEATS = 99;
     private static final int READ_CONSUMERS = 60;
     private static final int WRITTEN_CONSUMERS = 10;
@@ -80,43 +75,21 @@ class RebuildOnTwoNodesOnPostgresTest {
     @Test
     void aRebuildOnOneNodeWhileTheOtherHoldsTheSegmentsKeepsEveryReaderServedOnBoth() throws Exception {
         List<String> readConsumers = IntStream.range(0, READ_CONSUMERS).mapToObj(SyntheticClaims::consumer).toList();
-        ExecutorService writer = Executors.newSingleThreadExecutor();
-        AtomicBoolean writing = new AtomicBoolean(true);
-        Future<?> writes = writer.submit(() -> {
-            for (int i = 0; writing.get(); i++) {
-                httpA.postExpecting(200, LedgerHttp.heartbeats(TENANT, readConsumers.get(i % WRITTEN_CONSUMERS), 1),
-                        null);
-            }
-        });
-        JsonNode finished;
-        Reply second;
-        Reply progressOnA;
-        Outcome outcome;
-        long readsDuring;
-        try (ClaimReaders readers = ClaimReaders.start(List.of(httpA, httpB),
-                ClaimReaders.epochOne(TENANT, readConsumers))) {
-            long readsBefore = readers.reads();
+        Reply[] second = new Reply[1];
+        Reply[] progressOnA = new Reply[1];
 
-            Reply started = httpB.post(LedgerHttp.REBUILD);
-            second = httpA.post(LedgerHttp.REBUILD);
-            progressOnA = httpA.get(started.location());
-            assertThat(started.status()).as("%s", started).isEqualTo(202);
-            finished = awaitFinished(httpA, started.location());
+        RebuildWhileReading.Result run = RebuildWhileReading.run(List.of(httpA, httpB), httpB, httpA,
+                ClaimReaders.epochOne(TENANT, readConsumers), WRITTEN_CONSUMERS, started -> {
+                    second[0] = httpA.post(LedgerHttp.REBUILD);
+                    progressOnA[0] = httpA.get(started.location());
+                });
 
-            readsDuring = readers.reads() - readsBefore;
-            outcome = readers.stop();
-        } finally {
-            writing.set(false);
-            writer.shutdown();
-        }
-        writes.get();
-
-        assertThat(finished.get("state").asText()).as("%s", finished).isEqualTo("done");
-        assertThat(outcome.clean()).as("%s", outcome).isTrue();
-        assertThat(readsDuring).as("reads while the rebuild ran").isGreaterThanOrEqualTo(50);
-        second.assertProblem(409, "conflict");
-        assertThat(progressOnA.status()).as("B's rebuild asked of A: %s", progressOnA).isEqualTo(200);
-        assertThat(progressOnA.json().get("id").asText()).isEqualTo(finished.get("id").asText());
+        assertThat(run.finished().get("state").asText()).as("%s", run.finished()).isEqualTo("done");
+        assertThat(run.readers().clean()).as("%s", run.readers()).isTrue();
+        assertThat(run.readsDuring()).as("reads while the rebuild ran").isGreaterThanOrEqualTo(50);
+        second[0].assertProblem(409, "conflict");
+        assertThat(progressOnA[0].status()).as("B's rebuild asked of A: %s", progressOnA[0]).isEqualTo(200);
+        assertThat(progressOnA[0].json().get("id").asText()).isEqualTo(run.finished().get("id").asText());
         assertThat(segmentOwners()).as("the segments after the rebuild").allMatch(this::ownedByNodeA);
         assertTheProcessorKeepsGoing();
         assertThat(LedgerChecks.audit(database).status()).isEqualTo(AuditCommand.CLEAN);
@@ -129,17 +102,6 @@ class RebuildOnTwoNodesOnPostgresTest {
             assertThat(httpA.get(LedgerHttp.claim(TENANT, "after-the-rebuild", 1)).status()).isEqualTo(200);
             assertThat(httpB.get(LedgerHttp.claim(TENANT, "after-the-rebuild", 1)).status()).isEqualTo(200);
         });
-    }
-
-    private static JsonNode awaitFinished(LedgerHttp http, String location) {
-        JsonNode[] last = new JsonNode[1];
-        await().atMost(Duration.ofSeconds(120)).pollInterval(Duration.ofMillis(200)).until(() -> {
-            Reply reply = http.get(location);
-            assertThat(reply.status()).as("%s", reply).isEqualTo(200);
-            last[0] = reply.json();
-            return !"running".equals(last[0].get("state").asText());
-        });
-        return last[0];
     }
 
     private List<Token> segmentOwners() throws SQLException {

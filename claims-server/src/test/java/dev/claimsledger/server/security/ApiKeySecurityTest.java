@@ -338,8 +338,7 @@ class ApiKeySecurityTest {
     @MethodSource("operationsOnEveryTenant")
     void aKeyForSomeTenantsIsForbiddenWhatSpansEveryTenant(String method, String path, String tenantKey,
                                                            String everyTenantKey) {
-        Reply answer = http.send(path, request -> request.method(method, HttpRequest.BodyPublishers.noBody())
-                .header("Authorization", "Bearer " + tenantKey));
+        Reply answer = sendWithoutBody(method, path, tenantKey);
 
         assertForbidden(answer);
         assertThat(answer.json().get("detail").asText()).contains("every tenant").contains("[\"*\"]");
@@ -349,8 +348,7 @@ class ApiKeySecurityTest {
     @MethodSource("operationsOnEveryTenant")
     void aKeyForEveryTenantWithTheScopeIsLetThrough(String method, String path, String tenantKey,
                                                     String everyTenantKey) {
-        Reply answer = http.send(path, request -> request.method(method, HttpRequest.BodyPublishers.noBody())
-                .header("Authorization", "Bearer " + everyTenantKey));
+        Reply answer = sendWithoutBody(method, path, everyTenantKey);
 
         assertThat(answer.status()).as("%s %s: %s", method, path, answer).isNotIn(401, 403);
         if (answer.status() == 202) {
@@ -564,6 +562,11 @@ class ApiKeySecurityTest {
         JsonNode problem = answer.json();
         assertThat(problem.get("code").asText()).as("%s", answer).isEqualTo("forbidden");
         assertThat(problem.get("status").asInt()).isEqualTo(403);
+    }
+
+    private Reply sendWithoutBody(String method, String path, String key) {
+        return http.send(path, request -> request.method(method, HttpRequest.BodyPublishers.noBody())
+                .header("Authorization", "Bearer " + key));
     }
 
     private void awaitRebuildDone(String progress, String key) {
