@@ -124,17 +124,13 @@ class Claim {
 
     @DeadlineHandler(deadlineName = LeaseExpiryDue.DEADLINE)
     void on(LeaseExpiryDue due, Clock clock, DeadlineManager deadlines, EventChain chain) {
-        if (current == null || current.epoch() != due.epoch() || !current.isActive()) {
-            return;
+        ClaimDecisions.Watchdog decision = ClaimDecisions.watchdog(tenantId, consumerId, current, due.epoch(),
+                clock.instant());
+        if (decision instanceof ClaimDecisions.Watchdog.Follow follow) {
+            deadlines.schedule(follow.leaseEnd(), LeaseExpiryDue.DEADLINE, due);
+        } else if (decision instanceof ClaimDecisions.Watchdog.Expire expire) {
+            record(chain, streamId, expire.event());
         }
-        Instant now = clock.instant();
-        if (!current.lease().hasLapsedAt(now)) {
-            // renewed since the watchdog was armed: follow the lease instead of expiring it
-            deadlines.schedule(current.lease().expiresAt(), LeaseExpiryDue.DEADLINE, due);
-            return;
-        }
-        record(chain, streamId, new ClaimLeaseExpired(tenantId, consumerId, current.epoch(), now,
-                current.lease().expiresAt()));
     }
 
     @EventSourcingHandler
