@@ -7,7 +7,6 @@ import dev.claimsledger.api.ClaimLeaseExpired;
 import dev.claimsledger.api.HeartbeatReceived;
 import dev.claimsledger.api.RecordHeartbeat;
 import dev.claimsledger.core.LastEvents.LastEvent;
-import java.nio.charset.StandardCharsets;
 import java.sql.SQLException;
 import java.time.Clock;
 import java.time.Duration;
@@ -20,7 +19,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.UUID;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.LinkedBlockingQueue;
@@ -364,7 +362,8 @@ public final class LeaseWriter implements AutoCloseable {
         long sequence = previous.nextSequence();
         String hash = chain.hashOf(stream, sequence, event, previous.hash());
         decided.events.add(new GenericDomainEventMessage<>(AGGREGATE_TYPE, stream, sequence, event,
-                MetaData.with(EventChain.HASH_KEY, hash), eventIdentifier(stream, sequence), ledgerTime(event)));
+                MetaData.from(CanonicalForm.metaData(hash)), CanonicalForm.eventIdentifier(stream, sequence),
+                ledgerTime(event)));
         return next.after(sequence, hash);
     }
 
@@ -476,11 +475,6 @@ public final class LeaseWriter implements AutoCloseable {
             return heartbeat.receivedAt();
         }
         return ((ClaimLeaseExpired) event).expiredAt();
-    }
-
-    /** A name-based UUID of the stream and sequence number: unique, and the same every time it is derived. */
-    static String eventIdentifier(String stream, long sequence) {
-        return UUID.nameUUIDFromBytes((stream + "#" + sequence).getBytes(StandardCharsets.UTF_8)).toString();
     }
 
     @FunctionalInterface
