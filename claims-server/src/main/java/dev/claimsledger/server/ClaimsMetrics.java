@@ -11,12 +11,15 @@ import io.micrometer.core.instrument.MeterRegistry;
 import java.util.OptionalLong;
 import org.axonframework.config.ProcessingGroup;
 import org.axonframework.eventhandling.EventHandler;
+import org.axonframework.messaging.unitofwork.CurrentUnitOfWork;
 import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.stereotype.Component;
 
 /**
  * The ledger's own metrics, next to Axon's and the JVM's at {@code /actuator/prometheus}: events counted as this node
- * publishes them (a subscribing processor), active claims and projection lag read when scraped.
+ * commits them (a subscribing processor sees an event before its transaction commits, so it counts only once the
+ * outermost unit of work has committed: a command that is rolled back and decided again is counted once), active
+ * claims and projection lag read when scraped.
  */
 @Component
 @ProcessingGroup(ClaimsMetrics.PROCESSING_GROUP)
@@ -49,27 +52,35 @@ class ClaimsMetrics {
 
     @EventHandler
     void on(ClaimMaterialized event) {
-        claimed.increment();
+        countOnceCommitted(claimed);
     }
 
     @EventHandler
     void on(HeartbeatReceived event) {
-        heartbeats.increment();
+        countOnceCommitted(heartbeats);
     }
 
     @EventHandler
     void on(ClaimReleased event) {
-        released.increment();
+        countOnceCommitted(released);
     }
 
     @EventHandler
     void on(ClaimLeaseExpired event) {
-        expired.increment();
+        countOnceCommitted(expired);
     }
 
     @EventHandler
     void on(ClaimSuperseded event) {
-        superseded.increment();
+        countOnceCommitted(superseded);
+    }
+
+    private static void countOnceCommitted(Counter counter) {
+        if (CurrentUnitOfWork.isStarted()) {
+            CurrentUnitOfWork.get().root().afterCommit(unitOfWork -> counter.increment());
+        } else {
+            counter.increment();
+        }
     }
 
     private static Counter counter(MeterRegistry registry, String name, String description) {

@@ -3,6 +3,7 @@ package dev.claimsledger.server.admin;
 import com.fasterxml.jackson.annotation.JsonProperty;
 import dev.claimsledger.projection.ConsumerClaimsProjection;
 import dev.claimsledger.server.ProjectionLag;
+import dev.claimsledger.server.http.LedgerGateway;
 import io.swagger.v3.oas.annotations.Operation;
 import java.util.OptionalLong;
 import org.springframework.http.MediaType;
@@ -17,9 +18,11 @@ import org.springframework.web.bind.annotation.RestController;
 class ProjectionStatusController {
 
     private final ProjectionLag lag;
+    private final LedgerGateway ledger;
 
-    ProjectionStatusController(ProjectionLag lag) {
+    ProjectionStatusController(ProjectionLag lag, LedgerGateway ledger) {
         this.lag = lag;
+        this.ledger = ledger;
     }
 
     @GetMapping(path = "/v1/projections/consumer-claims", produces = MediaType.APPLICATION_JSON_VALUE)
@@ -27,7 +30,7 @@ class ProjectionStatusController {
             description = "`lag_events`: event store positions not yet applied to the claims read model by its "
                     + "slowest segment; null when this node runs no such processor.")
     ProjectionJson projection() {
-        OptionalLong events = lag.events();
+        OptionalLong events = ledger.read(lag::events);
         return new ProjectionJson(ConsumerClaimsProjection.PROCESSING_GROUP,
                 events.isPresent() ? events.getAsLong() : null);
     }

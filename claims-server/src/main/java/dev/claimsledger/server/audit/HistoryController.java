@@ -5,6 +5,7 @@ import dev.claimsledger.api.ClaimErrorCode;
 import dev.claimsledger.api.ConsumerRef;
 import dev.claimsledger.core.ClaimCommandValidation;
 import dev.claimsledger.core.ClaimRejectedException;
+import dev.claimsledger.server.http.LedgerGateway;
 import dev.claimsledger.server.http.PathNumbers;
 import io.swagger.v3.oas.annotations.Operation;
 import java.time.Instant;
@@ -28,10 +29,12 @@ class HistoryController {
     static final int MAX_PAGE_SIZE = 1000;
 
     private final ClaimHistory history;
+    private final LedgerGateway ledger;
     private final LedgerAudit audit;
 
-    HistoryController(ClaimHistory history, LedgerAudit audit) {
+    HistoryController(ClaimHistory history, LedgerGateway ledger, LedgerAudit audit) {
         this.history = history;
+        this.ledger = ledger;
         this.audit = audit;
     }
 
@@ -61,7 +64,7 @@ class HistoryController {
                     + "included.")
     VerificationJson verify(@PathVariable String tenant, @PathVariable String consumer) {
         ClaimCommandValidation.identity(tenant, consumer, 0);
-        AuditReport report = audit.runFor(new ConsumerRef(tenant, consumer));
+        AuditReport report = ledger.read(() -> audit.runFor(new ConsumerRef(tenant, consumer)));
         if (report.events() == 0) {
             throw new ClaimRejectedException(ClaimErrorCode.CLAIM_NOT_FOUND, "no events for consumer " + consumer);
         }
@@ -74,7 +77,7 @@ class HistoryController {
     private HistoryJson page(ConsumerRef consumer, Long epoch, String afterSequenceText, String limit) {
         int pageSize = PathNumbers.limit(limit, DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE);
         long afterSequence = PathNumbers.afterSequence(afterSequenceText);
-        ClaimHistory.Page page = history.page(consumer, epoch, afterSequence, pageSize);
+        ClaimHistory.Page page = ledger.read(() -> history.page(consumer, epoch, afterSequence, pageSize));
         if (page.events().isEmpty() && afterSequenceText == null) {
             throw new ClaimRejectedException(ClaimErrorCode.CLAIM_NOT_FOUND, epoch == null
                     ? "no events for consumer " + consumer.consumerId()

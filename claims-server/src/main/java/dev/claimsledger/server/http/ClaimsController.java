@@ -138,7 +138,7 @@ class ClaimsController {
                 "no claim of epoch " + epoch + " for consumer " + consumer + (asOf == null ? "" : " at " + asOf));
         if (asOf != null) {
             Instant instant = instant("as_of", asOf);
-            return ClaimJson.of(history.stateAt(new ConsumerRef(tenant, consumer), epoch, instant)
+            return ClaimJson.of(ledger.read(() -> history.stateAt(new ConsumerRef(tenant, consumer), epoch, instant))
                     .orElseThrow(notFound), instant);
         }
         Optional<ClaimState> claim = ledger.query(new FindClaim(tenant, consumer, epoch),

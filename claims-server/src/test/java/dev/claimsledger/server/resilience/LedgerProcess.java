@@ -42,7 +42,7 @@ final class LedgerProcess implements AutoCloseable {
             "claims.deadlines.polling-interval", "200ms",
             "db-scheduler.heartbeat-interval", "1s",
             "db-scheduler.polling-strategy", "lock-and-fetch");
-    private static final Duration READY_WITHIN = Duration.ofSeconds(45);
+    private static final Duration READY_WITHIN = Duration.ofSeconds(120);
     private static final HttpClient PROBE = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
             .connectTimeout(Duration.ofSeconds(2)).build();
 

@@ -163,8 +163,13 @@ final class StoredLedger {
 
     /** The tenant's events folded per epoch, in consumer and epoch order. */
     Map<EpochKey, Epoch> epochs(String tenant) throws SQLException {
+        return fold(events(tenant));
+    }
+
+    /** Events of any streams folded per epoch, in consumer and epoch order. */
+    static Map<EpochKey, Epoch> fold(List<Event> stored) {
         Map<EpochKey, Epoch> epochs = new TreeMap<>();
-        List<Event> events = new ArrayList<>(events(tenant));
+        List<Event> events = new ArrayList<>(stored);
         events.sort((a, b) -> a.streamId().equals(b.streamId()) ? Long.compare(a.sequence(), b.sequence())
                 : a.streamId().compareTo(b.streamId()));
         for (Event event : events) {
