@@ -337,6 +337,30 @@ class OperatorApiTest {
         }
     }
 
+    // --- the OpenAPI document ---------------------------------------------------------------------------------------
+
+    @Test
+    void theOperatorEndpointsAreInTheOpenApiDocumentWithAnIdAndASummaryAndThePageIsNot() {
+        JsonNode paths = get("/v3/api-docs", null).json().get("paths");
+
+        Map<String, String> operations = Map.of(
+                "/v1/whoami", "whoAmI",
+                "/v1/tenants", "listTenants",
+                "/v1/tenants/{tenant}/runners", "listRunners",
+                "/v1/tenants/{tenant}/claims/changes", "streamClaimChanges",
+                "/v1/tenants/{tenant}/claims/{consumer}/history/verification", "verifyConsumerHistory",
+                "/v1/projections/consumer-claims", "getConsumerClaimsProjection");
+        operations.forEach((path, operationId) -> {
+            JsonNode get = paths.path(path).path("get");
+            assertThat(get.path("operationId").asText()).as(path).isEqualTo(operationId);
+            assertThat(get.path("summary").asText()).as(path).isNotBlank();
+        });
+        assertThat(paths.path("/v1/tenants/{tenant}/claims/changes").path("get").path("responses").path("200")
+                .path("content").has("text/event-stream")).isTrue();
+        assertThat(paths.has("/ops")).isFalse();
+        assertThat(paths.has("/ops/")).isFalse();
+    }
+
     // --- helpers ----------------------------------------------------------------------------------------------------
 
     private static void assertSecurityHeaders(Reply answer) {
