@@ -10,6 +10,7 @@ import dev.claimsledger.api.ClaimStatus;
 import dev.claimsledger.api.ClaimSuperseded;
 import dev.claimsledger.api.HeartbeatReceived;
 import java.sql.Types;
+import java.time.Duration;
 import java.time.Instant;
 import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
@@ -52,19 +53,23 @@ public class ConsumerClaimsProjection {
             Types.TIMESTAMP_WITH_TIMEZONE, Types.BIGINT, Types.VARCHAR, Types.BIGINT, Types.VARCHAR, Types.VARCHAR,
             Types.BIGINT};
 
-    /** Every change after the claim: a null leaves its column as it is. */
+    /**
+     * Every change after the claim: a null leaves its column as it is, except the skew, which a heartbeat always sets
+     * (to null when it reported no time).
+     */
     private static final String APPLY_CHANGE = """
             UPDATE consumer_claims
             SET last_heartbeat_at = COALESCE(?, last_heartbeat_at), heartbeat_count = heartbeat_count + ?,
                 status = COALESCE(?, status), released_at = COALESCE(?, released_at), ended_at = COALESCE(?, ended_at),
                 end_reason = COALESCE(?, end_reason), acked_streams = COALESCE(?, acked_streams),
-                lease_expires_at = ?, updated_at = ?, last_event_sequence = ?
+                lease_expires_at = ?, updated_at = ?, last_event_sequence = ?,
+                last_heartbeat_skew_ms = CASE WHEN ? > 0 THEN ? ELSE last_heartbeat_skew_ms END
             WHERE tenant_id = ? AND consumer_id = ? AND epoch = ? AND last_event_sequence < ?
             """;
     private static final int[] CHANGE_TYPES = {Types.TIMESTAMP_WITH_TIMEZONE, Types.BIGINT, Types.VARCHAR,
             Types.TIMESTAMP_WITH_TIMEZONE, Types.TIMESTAMP_WITH_TIMEZONE, Types.VARCHAR, Types.VARCHAR,
-            Types.TIMESTAMP_WITH_TIMEZONE, Types.TIMESTAMP_WITH_TIMEZONE, Types.BIGINT, Types.VARCHAR, Types.VARCHAR,
-            Types.BIGINT, Types.BIGINT};
+            Types.TIMESTAMP_WITH_TIMEZONE, Types.TIMESTAMP_WITH_TIMEZONE, Types.BIGINT, Types.BIGINT, Types.BIGINT,
+            Types.VARCHAR, Types.VARCHAR, Types.BIGINT, Types.BIGINT};
 
     private static final String PENDING = ConsumerClaimsProjection.class.getName() + ".pending";
 
@@ -86,26 +91,28 @@ public class ConsumerClaimsProjection {
 
     @EventHandler
     void on(HeartbeatReceived event, @SequenceNumber long sequence) {
+        Long skewMs = event.reportedAt() == null ? null
+                : Duration.between(event.receivedAt(), event.reportedAt()).toMillis();
         change(event.tenantId(), event.consumerId(), event.epoch(), sequence, event.receivedAt(), event.leaseExpiresAt(),
-                event.receivedAt(), 1, null, null, null);
+                event.receivedAt(), 1, skewMs, null, null, null);
     }
 
     @EventHandler
     void on(ClaimReleased event, @SequenceNumber long sequence) {
         change(event.tenantId(), event.consumerId(), event.epoch(), sequence, event.releasedAt(), event.leaseExpiresAt(),
-                null, 0, ClaimStatus.RELEASED, event.releasedAt(), toJson(event.ackedStreams()));
+                null, 0, null, ClaimStatus.RELEASED, event.releasedAt(), toJson(event.ackedStreams()));
     }
 
     @EventHandler
     void on(ClaimLeaseExpired event, @SequenceNumber long sequence) {
         change(event.tenantId(), event.consumerId(), event.epoch(), sequence, event.expiredAt(), event.leaseExpiresAt(),
-                null, 0, ClaimStatus.EXPIRED, null, null);
+                null, 0, null, ClaimStatus.EXPIRED, null, null);
     }
 
     @EventHandler
     void on(ClaimSuperseded event, @SequenceNumber long sequence) {
         change(event.tenantId(), event.consumerId(), event.epoch(), sequence, event.supersededAt(),
-                event.leaseExpiresAt(), null, 0, ClaimStatus.SUPERSEDED, null, null);
+                event.leaseExpiresAt(), null, 0, null, ClaimStatus.SUPERSEDED, null, null);
     }
 
     @ResetHandler
@@ -116,17 +123,18 @@ public class ConsumerClaimsProjection {
     /**
      * @param heartbeatAt  the new last heartbeat, or null
      * @param heartbeats   how many heartbeats to add
+     * @param skewMs       the heartbeat's reported minus received time, or null
      * @param endedAs      the status the claim ends in, or null while it stays active
      * @param releasedAt   the release time, or null
      * @param ackedStreams the acked streams as JSON, or null to keep them
      */
     private void change(String tenant, String consumer, long epoch, long sequence, Instant at, Instant leaseExpiresAt,
-                        Instant heartbeatAt, int heartbeats, ClaimStatus endedAs, Instant releasedAt,
+                        Instant heartbeatAt, int heartbeats, Long skewMs, ClaimStatus endedAs, Instant releasedAt,
                         String ackedStreams) {
         String status = endedAs == null ? null : endedAs.wireName();
         pending().changes.add(new Object[]{utc(heartbeatAt), heartbeats, status, utc(releasedAt),
                 endedAs == null ? null : utc(at), status, ackedStreams, utc(leaseExpiresAt), utc(at), sequence,
-                tenant, consumer, epoch, sequence});
+                heartbeats, skewMs, tenant, consumer, epoch, sequence});
         flushUnlessBatched();
     }
 
