@@ -13,10 +13,11 @@ import java.time.Instant;
  * @param leaseBefore    the lease's end before the first heartbeat of the run
  * @param hashBefore     the chain hash of the event before the first heartbeat of the run
  * @param lastReceivedAt the ledger time of the last heartbeat of the run
+ * @param lastReportedAt the time the worker reported with the last heartbeat of the run, if any
  * @param leaseExpiresAt the lease's end after the last heartbeat of the run
  */
 public record HeartbeatsCompacted(String tenantId, String consumerId, long epoch, long leaseTtlMs,
                                   LeasePolicy leasePolicy, long firstSequence, int count, Instant leaseBefore,
-                                  String hashBefore, Instant lastReceivedAt, Instant leaseExpiresAt, String format,
-                                  byte[] heartbeats) implements ClaimEvent {
+                                  String hashBefore, Instant lastReceivedAt, Instant lastReportedAt,
+                                  Instant leaseExpiresAt, String format, byte[] heartbeats) implements ClaimEvent {
 }

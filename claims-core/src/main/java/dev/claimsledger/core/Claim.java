@@ -12,6 +12,7 @@ import dev.claimsledger.api.ClaimStatus;
 import dev.claimsledger.api.ClaimSuperseded;
 import dev.claimsledger.api.ConsumerRef;
 import dev.claimsledger.api.HeartbeatReceived;
+import dev.claimsledger.api.HeartbeatsCompacted;
 import dev.claimsledger.api.LeasePolicy;
 import dev.claimsledger.api.MaterializeClaim;
 import dev.claimsledger.api.RecordHeartbeat;
@@ -146,6 +147,19 @@ class Claim {
     void on(HeartbeatReceived event, @SequenceNumber long sequence, @MetaDataValue(EventChain.HASH_KEY) String hash) {
         chainHead = new ChainHead(sequence, hash);
         current = current.heartbeat(event.receivedAt(), event.leaseExpiresAt());
+    }
+
+    /** A compacted run: its heartbeats up to the snapshot this aggregate was loaded from count already. */
+    @EventSourcingHandler
+    void on(HeartbeatsCompacted event, @SequenceNumber long sequence, @MetaDataValue(EventChain.HASH_KEY) String hash) {
+        current = current.heartbeats(newInRun(event, chainHead, sequence), event.lastReceivedAt(),
+                event.leaseExpiresAt());
+        chainHead = new ChainHead(sequence, hash);
+    }
+
+    /** How many heartbeats of a compacted run stored at {@code sequence} come after {@code head}. */
+    static long newInRun(HeartbeatsCompacted run, ChainHead head, long sequence) {
+        return sequence - Math.max(head.sequence(), run.firstSequence() - 1);
     }
 
     @EventSourcingHandler

@@ -8,6 +8,7 @@ import dev.claimsledger.api.ClaimMaterialized;
 import dev.claimsledger.api.ClaimReleased;
 import dev.claimsledger.api.ClaimSuperseded;
 import dev.claimsledger.api.HeartbeatReceived;
+import dev.claimsledger.api.HeartbeatsCompacted;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.time.Instant;
@@ -32,7 +33,8 @@ final class LastEvents {
 
     private static final int PER_QUERY = 1000;
     private static final Map<String, Class<? extends ClaimEvent>> EVENT_TYPES = Stream.of(ClaimMaterialized.class,
-                    HeartbeatReceived.class, ClaimReleased.class, ClaimLeaseExpired.class, ClaimSuperseded.class)
+                    HeartbeatReceived.class, HeartbeatsCompacted.class, ClaimReleased.class, ClaimLeaseExpired.class,
+                    ClaimSuperseded.class)
             .collect(Collectors.toUnmodifiableMap(Class::getName, Function.identity()));
 
     private final JdbcTemplate jdbc;
@@ -60,7 +62,8 @@ final class LastEvents {
                     String stream = row.getString(1);
                     ClaimEvent event = payload(stream, row.getString(3), row.getBytes(4));
                     last.put(stream, new LastEvent(stream, event.tenantId(), event.consumerId(), event.epoch(),
-                            event instanceof ClaimMaterialized || event instanceof HeartbeatReceived,
+                            event instanceof ClaimMaterialized || event instanceof HeartbeatReceived
+                                    || event instanceof HeartbeatsCompacted,
                             event.leaseExpiresAt(), new ChainHead(row.getLong(2), chainHash(row.getBytes(5)))));
                 }, chunk.toArray()));
         return last;

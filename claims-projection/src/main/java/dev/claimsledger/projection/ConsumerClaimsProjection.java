@@ -9,6 +9,7 @@ import dev.claimsledger.api.ClaimReleased;
 import dev.claimsledger.api.ClaimStatus;
 import dev.claimsledger.api.ClaimSuperseded;
 import dev.claimsledger.api.HeartbeatReceived;
+import dev.claimsledger.api.HeartbeatsCompacted;
 import java.sql.Types;
 import java.time.Duration;
 import java.time.Instant;
@@ -97,6 +98,18 @@ public class ConsumerClaimsProjection {
                 event.receivedAt(), 1, skewMs, null, null, null);
     }
 
+    /**
+     * A compacted run of heartbeats, met only by a projection built from scratch, which has applied none of them: it
+     * applies them all, as it would have one by one ({@code last_event_sequence} below the run's first).
+     */
+    @EventHandler
+    void on(HeartbeatsCompacted run, @SequenceNumber long sequence) {
+        Long skewMs = run.lastReportedAt() == null ? null
+                : Duration.between(run.lastReceivedAt(), run.lastReportedAt()).toMillis();
+        change(run.tenantId(), run.consumerId(), run.epoch(), sequence, run.firstSequence(), run.lastReceivedAt(),
+                run.leaseExpiresAt(), run.lastReceivedAt(), run.count(), skewMs, null, null, null);
+    }
+
     @EventHandler
     void on(ClaimReleased event, @SequenceNumber long sequence) {
         change(event.tenantId(), event.consumerId(), event.epoch(), sequence, event.releasedAt(), event.leaseExpiresAt(),
@@ -131,10 +144,18 @@ public class ConsumerClaimsProjection {
     private void change(String tenant, String consumer, long epoch, long sequence, Instant at, Instant leaseExpiresAt,
                         Instant heartbeatAt, int heartbeats, Long skewMs, ClaimStatus endedAs, Instant releasedAt,
                         String ackedStreams) {
+        change(tenant, consumer, epoch, sequence, sequence, at, leaseExpiresAt, heartbeatAt, heartbeats, skewMs,
+                endedAs, releasedAt, ackedStreams);
+    }
+
+    /** @param firstSequence the first event the change stands for: the row changes only if it has not applied it */
+    private void change(String tenant, String consumer, long epoch, long sequence, long firstSequence, Instant at,
+                        Instant leaseExpiresAt, Instant heartbeatAt, int heartbeats, Long skewMs, ClaimStatus endedAs,
+                        Instant releasedAt, String ackedStreams) {
         String status = endedAs == null ? null : endedAs.wireName();
         pending().changes.add(new Object[]{utc(heartbeatAt), heartbeats, status, utc(releasedAt),
                 endedAs == null ? null : utc(at), status, ackedStreams, utc(leaseExpiresAt), utc(at), sequence,
-                heartbeats, skewMs, tenant, consumer, epoch, sequence});
+                heartbeats, skewMs, tenant, consumer, epoch, firstSequence});
         flushUnlessBatched();
     }
 
