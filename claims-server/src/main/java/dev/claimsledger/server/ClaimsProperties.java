@@ -19,6 +19,7 @@ import org.springframework.util.unit.DataSize;
  * @param http      the HTTP API
  * @param security  who may call the HTTP API
  * @param changes   the server-sent streams of claim changes
+ * @param compaction the compaction of old heartbeats
  */
 @ConfigurationProperties("claims")
 public record ClaimsProperties(@DefaultValue("./data") Path dataDir,
@@ -29,7 +30,8 @@ public record ClaimsProperties(@DefaultValue("./data") Path dataDir,
                                @DefaultValue Deadlines deadlines,
                                @DefaultValue Http http,
                                @DefaultValue Security security,
-                               @DefaultValue Changes changes) {
+                               @DefaultValue Changes changes,
+                               @DefaultValue Compaction compaction) {
 
     /**
      * @param minTtl the shortest lease a claim may ask for
@@ -90,5 +92,14 @@ public record ClaimsProperties(@DefaultValue("./data") Path dataDir,
                           @DefaultValue("16") int maxStreams,
                           @DefaultValue("5m") Duration maxDuration,
                           @DefaultValue("10s") Duration keepAlive) {
+    }
+
+    /**
+     * @param enabled   whether this node compacts by itself every {@code interval}; on demand it always can
+     * @param hotWindow heartbeats younger than this stay events of their own
+     * @param interval  how often this node compacts by itself
+     */
+    public record Compaction(@DefaultValue("true") boolean enabled, @DefaultValue("5m") Duration hotWindow,
+                             @DefaultValue("1m") Duration interval) {
     }
 }
