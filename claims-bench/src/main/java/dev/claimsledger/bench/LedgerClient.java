@@ -58,8 +58,14 @@ final class LedgerClient {
      * {@code clients} threads; the lease TTL of each is asked for when it is sent (so it can aim at an instant).
      */
     Load.Result claimAll(int clients, String tenant, String prefix, long first, long count, LongUnaryOperator ttlMs) {
+        return claimAll(clients, tenant, prefix, first, count, ttlMs, Duration.ofHours(1));
+    }
+
+    /** As above, but stops making claims after {@code limit}. */
+    Load.Result claimAll(int clients, String tenant, String prefix, long first, long count, LongUnaryOperator ttlMs,
+                         Duration limit) {
         AtomicLong next = new AtomicLong(first);
-        return Load.run(clients, Duration.ofHours(1), 0, (client, iteration) -> {
+        return Load.run(clients, limit, 0, (client, iteration) -> {
             long index = next.getAndIncrement();
             if (index >= first + count) {
                 throw new Load.Stop();

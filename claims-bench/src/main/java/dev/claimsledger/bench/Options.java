@@ -12,7 +12,8 @@ import java.util.Map;
 record Options(Path serverJar, List<String> serverJvmOptions, int port, int baselinePort, String jdbcUrl,
                String jdbcUser, String jdbcPassword, Path benchDir, Path workDir, int claims, int clients,
                int wrkThreads, Duration duration, Duration warmup, int batchSize, int releaseSamples,
-               int releaseFewDeadlines, int releaseManyDeadlines, Duration releaseTimeLimit, int expiryClaims,
+               int releaseFewDeadlines, int releaseManyDeadlines, Duration releaseTimeLimit,
+               Duration releaseFillLimit, int expiryClaims,
                Duration expiryWindow, Duration freshServerAge, long rebuildEvents, String phases,
                Duration soakDuration, int soakRate) {
 
@@ -47,6 +48,7 @@ record Options(Path serverJar, List<String> serverJvmOptions, int port, int base
                 Integer.parseInt(values.getOrDefault("release-few-deadlines", "100")),
                 Integer.parseInt(values.getOrDefault("release-many-deadlines", "100000")),
                 duration(values.getOrDefault("release-time-limit", "60s")),
+                duration(values.getOrDefault("release-fill-limit", "5m")),
                 Integer.parseInt(values.getOrDefault("expiry-claims", "10000")),
                 duration(values.getOrDefault("expiry-window", "1s")),
                 duration(values.getOrDefault("fresh-server-age", "60s")),

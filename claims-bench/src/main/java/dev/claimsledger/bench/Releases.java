@@ -9,8 +9,9 @@ import org.HdrHistogram.Histogram;
  * How long a release takes while many lease deadlines wait: claims with long leases are made until the scheduler
  * holds the wanted number of pending deadlines, then sample claims are made and released one at a time, each
  * release timed (its claim is not), so the number of pending deadlines stays where it was. Sampling stops after
- * {@code --release-samples} releases or {@code --release-time-limit}, whichever comes first. Before the samples, 20 s
- * of claims made and released from every client warm the server up, keeping the number of pending deadlines.
+ * {@code --release-samples} releases or {@code --release-time-limit}, whichever comes first. Making the claims stops
+ * after {@code --release-fill-limit}, and the figures then say how many deadlines were pending. Before the samples,
+ * 20 s of claims made and released from every client warm the server up, keeping the number of pending deadlines.
  */
 final class Releases {
 
@@ -26,6 +27,11 @@ final class Releases {
 
         double p99Ms() {
             return micros.getValueAtPercentile(99) / 1000.0;
+        }
+
+        String brief() {
+            return String.format("median %.1f ms, p99 %.1f ms (%d releases) with %,d pending deadlines", medianMs(),
+                    p99Ms(), micros.getTotalCount(), pendingDeadlines);
         }
 
         @Override
@@ -54,10 +60,11 @@ final class Releases {
         long missing = pendingDeadlines - database.pendingDeadlines();
         if (missing > 0) {
             Load.Result made = ledger.claimAll(options.clients(), TENANT, "held-", holders, missing,
-                    index -> LONG_TTL_MS);
-            holders += missing;
-            Report.say("release: made %,d claims with 3 h leases in %.1f s (%d errors)", missing,
-                    made.elapsed().toMillis() / 1000.0, made.errors());
+                    index -> LONG_TTL_MS, options.releaseFillLimit());
+            holders += made.calls();
+            Report.say("release: made %,d claims with 3 h leases in %.1f s (%d errors)%s", made.calls(),
+                    made.elapsed().toMillis() / 1000.0, made.errors(), made.calls() < missing
+                            ? ", stopped by --release-fill-limit " + Report.human(options.releaseFillLimit()) : "");
         }
         warmUp(ledger);
         long pending = database.pendingDeadlines();
