@@ -48,7 +48,11 @@ public final class ClaimsBench {
             if (options.runs("soak")) {
                 bench.soak();
             } else {
-                bench.benchmark();
+                try {
+                    bench.benchmark();
+                } finally {
+                    bench.report.printSummary();
+                }
             }
         }
     }
@@ -136,7 +140,6 @@ public final class ClaimsBench {
         if (options.runs("rebuild")) {
             rebuild();
         }
-        report.printSummary();
     }
 
     // ----- phases -----
