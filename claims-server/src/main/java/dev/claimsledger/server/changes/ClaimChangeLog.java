@@ -40,7 +40,7 @@ class ClaimChangeLog {
     List<Position> read(String tenant, long after, int limit) {
         String streamPrefix = tenant.length() + ":" + tenant + "/";
         return jdbc.sql("""
-                        SELECT global_index, payload_type,
+                        SELECT global_index, time_stamp, payload_type,
                                CASE WHEN payload_type IN (:types) AND LEFT(aggregate_identifier, :prefixLength) = :prefix
                                     THEN payload END AS change_payload
                         FROM domain_event_entry
@@ -56,7 +56,7 @@ class ClaimChangeLog {
                 .query((row, rowNumber) -> {
                     long position = row.getLong("global_index");
                     byte[] payload = row.getBytes("change_payload");
-                    return new Position(position, payload == null ? null
+                    return new Position(position, Instant.parse(row.getString("time_stamp")), payload == null ? null
                             : change(position, row.getString("payload_type"), payload));
                 })
                 .list();
@@ -68,7 +68,7 @@ class ClaimChangeLog {
         return event == null ? null : ClaimChangeJson.of(position, event);
     }
 
-    /** One stored position, and the change it makes to the tenant's claims, or null. */
-    record Position(long position, ClaimChangeJson change) {
+    /** One stored position, when its event was stored, and the change it makes to the tenant's claims, or null. */
+    record Position(long position, Instant storedAt, ClaimChangeJson change) {
     }
 }

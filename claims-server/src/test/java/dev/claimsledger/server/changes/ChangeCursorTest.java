@@ -89,6 +89,20 @@ class ChangeCursorTest {
     }
 
     @Test
+    void aGapBeforeAnEventStoredLongAgoIsSettledAndPassedAtOnce() {
+        // given positions 12 to 14 were compacted away (or rolled back) long before the stream reads past them
+        ChangeCursor cursor = new ChangeCursor(11);
+        Instant now = T0.plus(ChangeCursor.SETTLED_AFTER).plusSeconds(1);
+
+        // when
+        List<ClaimChangeJson> changes = cursor.advance(List.of(position(15, T0), position(17, T0)), now);
+
+        // then no gap waits
+        assertThat(changes).extracting(ClaimChangeJson::position).containsExactly(15L, 17L);
+        assertThat(cursor.position()).isEqualTo(17);
+    }
+
+    @Test
     void positionsAtOrBeforeTheCursorAreIgnored() {
         // given
         ChangeCursor cursor = new ChangeCursor(10);
@@ -101,13 +115,18 @@ class ChangeCursorTest {
         assertThat(cursor.position()).isEqualTo(11);
     }
 
-    /** Stored positions; the odd ones carry a change of the tenant's claims, the even ones another tenant's event. */
+    /**
+     * Positions stored just now; the odd ones carry a change of the tenant's claims, the even ones another tenant's
+     * event.
+     */
     private static List<ClaimChangeLog.Position> positions(long... positions) {
-        return LongStream.of(positions)
-                .mapToObj(position -> new ClaimChangeLog.Position(position, position % 2 == 1
-                        ? new ClaimChangeJson(position, "claimed", "acme", "worker-" + position, 1, T0, T0, null, null,
-                        null, null)
-                        : null))
-                .toList();
+        return LongStream.of(positions).mapToObj(position -> position(position, null)).toList();
+    }
+
+    private static ClaimChangeLog.Position position(long position, Instant storedAt) {
+        return new ClaimChangeLog.Position(position, storedAt, position % 2 == 1
+                ? new ClaimChangeJson(position, "claimed", "acme", "worker-" + position, 1, T0, T0, null, null, null,
+                null)
+                : null);
     }
 }
