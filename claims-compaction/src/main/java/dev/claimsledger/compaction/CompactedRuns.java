@@ -47,7 +47,10 @@ public final class CompactedRuns {
     }
 
     /**
-     * The rows of the heartbeats the compacted {@code row} holds, in sequence order.
+     * The rows of the heartbeats the compacted {@code row} holds, in sequence order. Every column is derived, but the
+     * metadata of the last heartbeat, which is the compacted row's own as stored: it holds the chain hash the run ended
+     * with when it was compacted, so a run changed since then breaks the chain at its last heartbeat, where an audit
+     * that recomputes the hashes finds it.
      *
      * @throws IllegalArgumentException when the row is not a well-formed compacted run
      */
@@ -74,9 +77,10 @@ public final class CompactedRuns {
                     heartbeat.receivedAt(), heartbeat.reportedAt(), lease.expiresAt());
             byte[] payload = bytes(event);
             hash = EventChain.hash(row.streamId(), sequence, HEARTBEAT_TYPE, payload, hash);
+            boolean last = i == heartbeats.size() - 1;
             rows.add(new StoredRow(heartbeat.position(), CanonicalForm.eventIdentifier(row.streamId(), sequence),
                     row.streamId(), sequence, row.aggregateType(), CanonicalForm.timestamp(heartbeat.receivedAt()),
-                    HEARTBEAT_TYPE, payload, bytes(CanonicalForm.metaData(hash))));
+                    HEARTBEAT_TYPE, payload, last ? row.metaData() : bytes(CanonicalForm.metaData(hash))));
         }
         return rows;
     }

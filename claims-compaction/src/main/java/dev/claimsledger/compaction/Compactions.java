@@ -10,7 +10,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
-import java.util.function.LongSupplier;
+import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -28,7 +28,7 @@ public final class Compactions implements AutoCloseable {
     private final MaintenanceLock lock;
     private final Clock clock;
     private final Duration hotWindow;
-    private final LongSupplier positionBound;
+    private final Supplier<PassedPositions> passedPositions;
     private final Listener listener;
     private final Map<String, Compaction> compactions = new ConcurrentHashMap<>();
     private final ScheduledExecutorService worker = Executors.newSingleThreadScheduledExecutor(runnable -> {
@@ -45,12 +45,12 @@ public final class Compactions implements AutoCloseable {
     }
 
     public Compactions(Compactor compactor, MaintenanceLock lock, Clock clock, Duration hotWindow,
-                       LongSupplier positionBound, Listener listener) {
+                       Supplier<PassedPositions> passedPositions, Listener listener) {
         this.compactor = compactor;
         this.lock = lock;
         this.clock = clock;
         this.hotWindow = hotWindow;
-        this.positionBound = positionBound;
+        this.passedPositions = passedPositions;
         this.listener = listener;
     }
 
@@ -114,7 +114,7 @@ public final class Compactions implements AutoCloseable {
 
     private void run(Compaction compaction) {
         try {
-            Compactor.Result result = compactor.compactAll(hotWindow, positionBound, (processed, total) -> {
+            Compactor.Result result = compactor.compactAll(hotWindow, passedPositions, (processed, total) -> {
                 compaction.progress(processed, total);
                 if (!lock.acquire()) {
                     throw new IllegalStateException("the compaction lock was taken over by another node");

@@ -16,7 +16,7 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Collections;
 import java.util.List;
-import java.util.function.LongSupplier;
+import java.util.function.Supplier;
 import javax.sql.DataSource;
 import org.springframework.jdbc.core.JdbcTemplate;
 import org.springframework.transaction.PlatformTransactionManager;
@@ -32,7 +32,7 @@ import org.springframework.transaction.support.TransactionTemplate;
  * <p>Only heartbeats stored in the ledger's {@link CanonicalForm} are compacted, and only when every byte of their row
  * can be derived again: the payload, the metadata, the chain hash (so a broken chain is never compacted away), the
  * identifier and the timestamp. Heartbeats sent on Axon's bus carry correlation ids and stay rows of their own. Only
- * events every event processor has passed are compacted ({@code positionBound}), so no processor ever meets a row that
+ * events every event processor has passed are compacted ({@code passedPositions}), so no processor ever meets a row that
  * changed under it; and heartbeats never wait for it, because it only rewrites rows older than the hot window.
  */
 public final class Compactor {
@@ -71,11 +71,11 @@ public final class Compactor {
      * Compacts every stream once.
      *
      * @param hotWindow     heartbeats younger than this stay rows of their own
-     * @param positionBound events at this global position or later stay as they are: the lowest position an event
-     *                      processor has not passed yet
+     * @param passedPositions the positions every event processor has passed: events at any other stay as they are
      */
-    public Result compactAll(Duration hotWindow, LongSupplier positionBound, Progress progress) {
-        long bound = positionBound.getAsLong();
+    public Result compactAll(Duration hotWindow, Supplier<PassedPositions> passedPositions, Progress progress) {
+        PassedPositions passed = passedPositions.get();
+        long bound = passed.below();
         String hotEdge = CanonicalForm.timestamp(clock.instant().minus(hotWindow));
         long total = jdbc.queryForObject("SELECT count(*) FROM domain_event_entry WHERE payload_type = ?"
                 + " AND global_index < ? AND time_stamp < ?", Long.class, CompactedRuns.HEARTBEAT_TYPE, bound, hotEdge);
@@ -91,7 +91,7 @@ public final class Compactor {
                     + " ORDER BY aggregate_identifier LIMIT " + STREAMS_PER_QUERY, String.class,
                     CompactedRuns.HEARTBEAT_TYPE, bound, hotEdge, after);
             for (String stream : streams) {
-                Result done = transactions.execute(status -> compact(stream, bound, hotEdge));
+                Result done = transactions.execute(status -> compact(stream, passed, hotEdge));
                 compacted += done.heartbeatsCompacted();
                 removed += done.rowsRemoved();
                 reclaimed += done.bytesReclaimed();
@@ -108,14 +108,14 @@ public final class Compactor {
     }
 
     /** Compacts one stream's eligible runs, in the caller's transaction. */
-    Result compact(String stream, long bound, String hotEdge) {
+    Result compact(String stream, PassedPositions passed, String hotEdge) {
         List<StoredRow> rows = jdbc.query("SELECT global_index, event_identifier, aggregate_identifier,"
                         + " sequence_number, type, time_stamp, payload_type, payload, meta_data FROM domain_event_entry"
                         + " WHERE aggregate_identifier = ? ORDER BY sequence_number",
                 (row, number) -> new StoredRow(row.getLong(1), row.getString(2), row.getString(3), row.getLong(4),
                         row.getString(5), row.getString(6), row.getString(7), row.getBytes(8), row.getBytes(9)),
                 stream);
-        Walk walk = new Walk(stream, bound, hotEdge);
+        Walk walk = new Walk(stream, passed, hotEdge);
         rows.forEach(walk::accept);
         walk.endRun();
         return walk.result();
@@ -125,7 +125,7 @@ public final class Compactor {
     private final class Walk {
 
         private final String stream;
-        private final long bound;
+        private final PassedPositions passed;
         private final String hotEdge;
         private ClaimMaterialized claim;
         private Lease lease;
@@ -135,9 +135,9 @@ public final class Compactor {
         private long removed;
         private long reclaimed;
 
-        Walk(String stream, long bound, String hotEdge) {
+        Walk(String stream, PassedPositions passed, String hotEdge) {
             this.stream = stream;
-            this.bound = bound;
+            this.passed = passed;
             this.hotEdge = hotEdge;
         }
 
@@ -147,7 +147,7 @@ public final class Compactor {
                 claim = read(row, ClaimMaterialized.class);
                 lease = claim == null ? null : new Lease(claim.leaseExpiresAt(),
                         Duration.ofMillis(claim.leaseTtlMs()), claim.leasePolicy());
-            } else if (CompactedRuns.isRun(row.payloadType()) && claim != null && row.position() < bound) {
+            } else if (CompactedRuns.isRun(row.payloadType()) && claim != null && passed.passed(stream, row.position())) {
                 // heartbeats gathered before it come earlier in the stream: they cannot join it
                 endRun();
                 HeartbeatsCompacted existing = runs.run(row);
@@ -158,7 +158,7 @@ public final class Compactor {
             } else if (CompactedRuns.HEARTBEAT_TYPE.equals(row.payloadType()) && claim != null) {
                 HeartbeatReceived heartbeat = read(row, HeartbeatReceived.class);
                 Lease after = heartbeat == null ? lease : lease.afterHeartbeat(heartbeat.receivedAt());
-                if (heartbeat != null && row.position() < bound && row.timeStamp().compareTo(hotEdge) < 0
+                if (heartbeat != null && passed.passed(stream, row.position()) && row.timeStamp().compareTo(hotEdge) < 0
                         && canonical(row, heartbeat, after)) {
                     if (run == null || run.size() >= MAX_RUN) {
                         endRun();

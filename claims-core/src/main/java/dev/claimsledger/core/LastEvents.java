@@ -11,12 +11,14 @@ import dev.claimsledger.api.HeartbeatReceived;
 import dev.claimsledger.api.HeartbeatsCompacted;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.sql.SQLException;
 import java.time.Instant;
 import java.util.Collection;
 import java.util.Collections;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.function.Function;
 import java.util.stream.Collectors;
 import java.util.stream.Stream;
@@ -36,6 +38,9 @@ final class LastEvents {
                     HeartbeatReceived.class, HeartbeatsCompacted.class, ClaimReleased.class, ClaimLeaseExpired.class,
                     ClaimSuperseded.class)
             .collect(Collectors.toUnmodifiableMap(Class::getName, Function.identity()));
+
+    /** PostgreSQL's deadlock and serialization failures: the transaction was rolled back and may simply run again. */
+    private static final Set<String> ROLLBACK_VICTIM_STATES = Set.of("40P01", "40001");
 
     private final JdbcTemplate jdbc;
     private final ObjectMapper stored;
@@ -112,5 +117,10 @@ final class LastEvents {
     @FunctionalInterface
     private interface ChunkQuery {
         void run(List<String> chunk, String marks);
+    }
+
+    /** Whether the database rolled the transaction back as a deadlock or serialization victim. */
+    static boolean isRollbackVictim(Throwable failure) {
+        return failure instanceof SQLException sql && ROLLBACK_VICTIM_STATES.contains(sql.getSQLState());
     }
 }

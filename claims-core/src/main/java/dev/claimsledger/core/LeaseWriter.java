@@ -7,7 +7,6 @@ import dev.claimsledger.api.ClaimLeaseExpired;
 import dev.claimsledger.api.HeartbeatReceived;
 import dev.claimsledger.api.RecordHeartbeat;
 import dev.claimsledger.core.LastEvents.LastEvent;
-import java.sql.SQLException;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -79,7 +78,6 @@ public final class LeaseWriter implements AutoCloseable {
     static final int SWEEP_LIMIT = 1_000;
     private static final int MAX_ATTEMPTS = 8;
     /** A deadlock and a serialization failure: the database rolled the group back; it is safe to decide it again. */
-    private static final Set<String> RETRYABLE_SQL_STATES = Set.of("40P01", "40001");
 
     private final EventStore eventStore;
     private final LastEvents lastEvents;
@@ -454,8 +452,7 @@ public final class LeaseWriter implements AutoCloseable {
     /** Another writer appended first, or the database rolled the group back as a deadlock or serialization victim. */
     private static boolean isLostRace(Throwable failure) {
         for (Throwable cause = failure; cause != null; cause = cause.getCause() == cause ? null : cause.getCause()) {
-            if (cause instanceof ConcurrencyException
-                    || cause instanceof SQLException sql && RETRYABLE_SQL_STATES.contains(sql.getSQLState())) {
+            if (cause instanceof ConcurrencyException || LastEvents.isRollbackVictim(cause)) {
                 return true;
             }
         }

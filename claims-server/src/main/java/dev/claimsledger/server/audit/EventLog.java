@@ -132,7 +132,15 @@ public class EventLog {
             }
             StoredRow compacted = new StoredRow(row.position(), null, row.streamId(), row.sequence(), null,
                     CanonicalForm.timestamp(row.timestamp()), row.payloadType(), row.payload(), row.metaData());
-            for (StoredRow heartbeat : compactedRuns.expand(compacted)) {
+            List<StoredRow> heartbeats;
+            try {
+                heartbeats = compactedRuns.expand(compacted);
+            } catch (IllegalArgumentException unreadable) {
+                // a run altered beyond reading stays the row it is: its recomputed chain hash cannot match
+                events.add(row);
+                continue;
+            }
+            for (StoredRow heartbeat : heartbeats) {
                 events.add(new StoredEvent(heartbeat.position(), heartbeat.streamId(), heartbeat.sequence(),
                         Instant.parse(heartbeat.timeStamp()), heartbeat.payloadType(), heartbeat.payload(),
                         heartbeat.metaData()));

@@ -57,7 +57,7 @@ public final class CompactCommand {
                     new MaintenanceLock(dataSource, clock, Compactions.LOCK, "compact command "
                             + ManagementFactory.getRuntimeMXBean().getName() + "/" + UUID.randomUUID(),
                             CompactionConfiguration.LOCK_LEASE),
-                    clock, properties.compaction().hotWindow(), tracked::lowestUnpassed, result -> {
+                    clock, properties.compaction().hotWindow(), tracked::passed, result -> {
                     })) {
                 out.println("claims-ledger compact: compacting heartbeats older than "
                         + properties.compaction().hotWindow());

@@ -51,7 +51,7 @@ public class CompactionConfiguration {
                 .description("bytes of payload and metadata that compaction took out of the event table")
                 .register(registry);
         return new Compactions(compactor, lock, ledgerClock, properties.compaction().hotWindow(),
-                tracked::lowestUnpassed, result -> {
+                tracked::passed, result -> {
                     if (heartbeats != null) {
                         heartbeats.increment(result.heartbeatsCompacted());
                         bytes.increment(Math.max(0, result.bytesReclaimed()));
