@@ -12,6 +12,7 @@ import dev.claimsledger.api.ClaimStatus;
 import dev.claimsledger.api.ClaimSuperseded;
 import dev.claimsledger.api.ConsumerRef;
 import dev.claimsledger.api.HeartbeatReceived;
+import dev.claimsledger.api.HeartbeatsCompacted;
 import dev.claimsledger.api.LeasePolicy;
 import dev.claimsledger.api.MaterializeClaim;
 import dev.claimsledger.api.RecordHeartbeat;
@@ -124,17 +125,13 @@ class Claim {
 
     @DeadlineHandler(deadlineName = LeaseExpiryDue.DEADLINE)
     void on(LeaseExpiryDue due, Clock clock, DeadlineManager deadlines, EventChain chain) {
-        if (current == null || current.epoch() != due.epoch() || !current.isActive()) {
-            return;
+        ClaimDecisions.Watchdog decision = ClaimDecisions.watchdog(tenantId, consumerId, current, due.epoch(),
+                clock.instant());
+        if (decision instanceof ClaimDecisions.Watchdog.Follow follow) {
+            deadlines.schedule(follow.leaseEnd(), LeaseExpiryDue.DEADLINE, due);
+        } else if (decision instanceof ClaimDecisions.Watchdog.Expire expire) {
+            record(chain, streamId, expire.event());
         }
-        Instant now = clock.instant();
-        if (!current.lease().hasLapsedAt(now)) {
-            // renewed since the watchdog was armed: follow the lease instead of expiring it
-            deadlines.schedule(current.lease().expiresAt(), LeaseExpiryDue.DEADLINE, due);
-            return;
-        }
-        record(chain, streamId, new ClaimLeaseExpired(tenantId, consumerId, current.epoch(), now,
-                current.lease().expiresAt()));
     }
 
     @EventSourcingHandler
@@ -150,6 +147,19 @@ class Claim {
     void on(HeartbeatReceived event, @SequenceNumber long sequence, @MetaDataValue(EventChain.HASH_KEY) String hash) {
         chainHead = new ChainHead(sequence, hash);
         current = current.heartbeat(event.receivedAt(), event.leaseExpiresAt());
+    }
+
+    /** A compacted run: its heartbeats up to the snapshot this aggregate was loaded from count already. */
+    @EventSourcingHandler
+    void on(HeartbeatsCompacted event, @SequenceNumber long sequence, @MetaDataValue(EventChain.HASH_KEY) String hash) {
+        current = current.heartbeats(newInRun(event, chainHead, sequence), event.lastReceivedAt(),
+                event.leaseExpiresAt());
+        chainHead = new ChainHead(sequence, hash);
+    }
+
+    /** How many heartbeats of a compacted run stored at {@code sequence} come after {@code head}. */
+    static long newInRun(HeartbeatsCompacted run, ChainHead head, long sequence) {
+        return sequence - Math.max(head.sequence(), run.firstSequence() - 1);
     }
 
     @EventSourcingHandler

@@ -1,6 +1,7 @@
 package dev.claimsledger.core;
 
 import dev.claimsledger.api.ClaimErrorCode;
+import dev.claimsledger.api.ClaimLeaseExpired;
 import dev.claimsledger.api.HeartbeatReceived;
 import java.time.Instant;
 
@@ -32,6 +33,48 @@ final class ClaimDecisions {
         }
         Lease renewed = current.lease().afterHeartbeat(now);
         return new HeartbeatReceived(tenantId, consumerId, current.epoch(), now, reportedAt, renewed.expiresAt());
+    }
+
+    /** What the lease watchdog of an epoch does when it comes due. */
+    sealed interface Watchdog {
+
+        /** The epoch is no longer the current active one: its watchdog has nothing left to guard. */
+        record Retire() implements Watchdog {
+        }
+
+        /** The lease was renewed since the watchdog was armed: it follows the lease to its new end. */
+        record Follow(Instant leaseEnd) implements Watchdog {
+        }
+
+        /** The lease has run out: the epoch ends in an expiry. */
+        record Expire(ClaimLeaseExpired event) implements Watchdog {
+        }
+    }
+
+    /**
+     * The lease watchdog of {@code epoch}, due at ledger time {@code now}: never an expiry before the lease's end, at
+     * most one per epoch (an ended epoch retires its watchdog).
+     *
+     * @param current the consumer's current term, or null when it never claimed
+     */
+    static Watchdog watchdog(String tenantId, String consumerId, ClaimTerm current, long epoch, Instant now) {
+        return current == null ? new Watchdog.Retire() : watchdog(tenantId, consumerId, current.epoch(),
+                current.isActive(), current.lease().expiresAt(), epoch, now);
+    }
+
+    /**
+     * {@link #watchdog(String, String, ClaimTerm, long, Instant)} on the facts it needs of the current term (all of
+     * which the stream's last event states): its epoch, whether it is active, and its lease's end.
+     */
+    static Watchdog watchdog(String tenantId, String consumerId, long currentEpoch, boolean active, Instant leaseEnd,
+                             long epoch, Instant now) {
+        if (currentEpoch != epoch || !active) {
+            return new Watchdog.Retire();
+        }
+        if (now.isBefore(leaseEnd)) {
+            return new Watchdog.Follow(leaseEnd);
+        }
+        return new Watchdog.Expire(new ClaimLeaseExpired(tenantId, consumerId, epoch, now, leaseEnd));
     }
 
     /** A heartbeat or release must name the current epoch: a later one was never claimed, an earlier one is stale. */

@@ -6,6 +6,7 @@ import dev.claimsledger.api.ClaimReleased;
 import dev.claimsledger.api.ClaimStatus;
 import dev.claimsledger.api.ClaimSuperseded;
 import dev.claimsledger.api.HeartbeatReceived;
+import dev.claimsledger.api.HeartbeatsCompacted;
 import java.util.function.IntConsumer;
 import org.axonframework.eventhandling.DomainEventMessage;
 import org.axonframework.eventsourcing.eventstore.DomainEventStream;
@@ -54,6 +55,9 @@ record StreamHead(String streamId, String tenantId, String consumerId, ClaimTerm
         ClaimTerm next;
         if (event instanceof HeartbeatReceived heartbeat) {
             next = current.heartbeat(heartbeat.receivedAt(), heartbeat.leaseExpiresAt());
+        } else if (event instanceof HeartbeatsCompacted run) {
+            next = current.heartbeats(Claim.newInRun(run, chain, sequence), run.lastReceivedAt(),
+                    run.leaseExpiresAt());
         } else if (event instanceof ClaimReleased released) {
             next = current.released(released.releasedAt(), released.ackedStreams());
         } else if (event instanceof ClaimLeaseExpired expired) {

@@ -10,7 +10,9 @@ import dev.claimsledger.api.ClaimReleased;
 import dev.claimsledger.api.ClaimStatus;
 import dev.claimsledger.api.ClaimSuperseded;
 import dev.claimsledger.api.HeartbeatReceived;
+import dev.claimsledger.api.HeartbeatsCompacted;
 import java.sql.Types;
+import java.time.Duration;
 import java.time.Instant;
 import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
@@ -51,10 +53,10 @@ public class ConsumerClaimsProjection {
     private static final String COLUMNS = """
             tenant_id, consumer_id, epoch, wake_id, entity_url, stream_path, runner_id, status, claimed_at,
             last_heartbeat_at, lease_expires_at, released_at, acked_streams, updated_at, lease_ttl_ms, lease_policy,
-            heartbeat_count, ended_at, end_reason, last_event_sequence""";
+            heartbeat_count, ended_at, end_reason, last_event_sequence, last_heartbeat_skew_ms""";
     private static final String INSERT_CLAIM = """
             INSERT INTO %1$s (%2$s)
-            SELECT ?, ?, ?, ?, ?, ?, ?, 'active', ?, NULL, ?, NULL, '[]', ?, ?, ?, 0, NULL, NULL, ?
+            SELECT ?, ?, ?, ?, ?, ?, ?, 'active', ?, NULL, ?, NULL, '[]', ?, ?, ?, 0, NULL, NULL, ?, NULL
             WHERE NOT EXISTS (SELECT 1 FROM %1$s WHERE tenant_id = ? AND consumer_id = ? AND epoch = ?)
             """;
     private static final int[] INSERT_TYPES = {Types.VARCHAR, Types.VARCHAR, Types.BIGINT, Types.VARCHAR,
@@ -62,19 +64,24 @@ public class ConsumerClaimsProjection {
             Types.TIMESTAMP_WITH_TIMEZONE, Types.BIGINT, Types.VARCHAR, Types.BIGINT, Types.VARCHAR, Types.VARCHAR,
             Types.BIGINT};
 
-    /** Every change after the claim: a null leaves its column as it is. */
+    /**
+     * Every change after the claim: a null leaves its column as it is, except the skew, which a heartbeat always sets
+     * (to null when it reported no time). The last parameter is the first event the change stands for: the row
+     * changes only if it has not applied that one yet.
+     */
     private static final String APPLY_CHANGE = """
             UPDATE %s
             SET last_heartbeat_at = COALESCE(?, last_heartbeat_at), heartbeat_count = heartbeat_count + ?,
                 status = COALESCE(?, status), released_at = COALESCE(?, released_at), ended_at = COALESCE(?, ended_at),
                 end_reason = COALESCE(?, end_reason), acked_streams = COALESCE(?, acked_streams),
-                lease_expires_at = ?, updated_at = ?, last_event_sequence = ?
+                lease_expires_at = ?, updated_at = ?, last_event_sequence = ?,
+                last_heartbeat_skew_ms = CASE WHEN ? > 0 THEN ? ELSE last_heartbeat_skew_ms END
             WHERE tenant_id = ? AND consumer_id = ? AND epoch = ? AND last_event_sequence < ?
             """;
     private static final int[] CHANGE_TYPES = {Types.TIMESTAMP_WITH_TIMEZONE, Types.BIGINT, Types.VARCHAR,
             Types.TIMESTAMP_WITH_TIMEZONE, Types.TIMESTAMP_WITH_TIMEZONE, Types.VARCHAR, Types.VARCHAR,
-            Types.TIMESTAMP_WITH_TIMEZONE, Types.TIMESTAMP_WITH_TIMEZONE, Types.BIGINT, Types.VARCHAR, Types.VARCHAR,
-            Types.BIGINT, Types.BIGINT};
+            Types.TIMESTAMP_WITH_TIMEZONE, Types.TIMESTAMP_WITH_TIMEZONE, Types.BIGINT, Types.BIGINT, Types.BIGINT,
+            Types.VARCHAR, Types.VARCHAR, Types.BIGINT, Types.BIGINT};
 
     /** Rows of {@link #TABLE} that the other table does not hold exactly as they are; null-safe on every column. */
     private static final String DELETE_DIFFERING = """
@@ -92,7 +99,8 @@ public class ConsumerClaimsProjection {
                   AND rebuilt.last_heartbeat_at IS NOT DISTINCT FROM live.last_heartbeat_at
                   AND rebuilt.released_at IS NOT DISTINCT FROM live.released_at
                   AND rebuilt.ended_at IS NOT DISTINCT FROM live.ended_at
-                  AND rebuilt.end_reason IS NOT DISTINCT FROM live.end_reason)
+                  AND rebuilt.end_reason IS NOT DISTINCT FROM live.end_reason
+                  AND rebuilt.last_heartbeat_skew_ms IS NOT DISTINCT FROM live.last_heartbeat_skew_ms)
             """;
     private static final String INSERT_MISSING = """
             INSERT INTO %1$s (%3$s)
@@ -119,6 +127,15 @@ public class ConsumerClaimsProjection {
     @EventHandler
     void on(HeartbeatReceived event, @SequenceNumber long sequence) {
         apply(event, sequence);
+    }
+
+    /**
+     * A compacted run of heartbeats, met only by a projection built from scratch, which has applied none of them: it
+     * applies them all, as it would have one by one ({@code last_event_sequence} below the run's first).
+     */
+    @EventHandler
+    void on(HeartbeatsCompacted run, @SequenceNumber long sequence) {
+        apply(run, sequence);
     }
 
     @EventHandler
@@ -219,14 +236,20 @@ public class ConsumerClaimsProjection {
                         claimed.leasePolicy().wireName(), sequence, claimed.tenantId(), claimed.consumerId(),
                         claimed.epoch()});
             } else if (event instanceof HeartbeatReceived heartbeat) {
-                change(heartbeat, sequence, heartbeat.receivedAt(), heartbeat.receivedAt(), 1, null, null, null);
+                change(heartbeat, sequence, sequence, heartbeat.receivedAt(), heartbeat.receivedAt(), 1,
+                        skewMs(heartbeat.receivedAt(), heartbeat.reportedAt()), null, null, null);
+            } else if (event instanceof HeartbeatsCompacted run) {
+                change(run, sequence, run.firstSequence(), run.lastReceivedAt(), run.lastReceivedAt(), run.count(),
+                        skewMs(run.lastReceivedAt(), run.lastReportedAt()), null, null, null);
             } else if (event instanceof ClaimReleased released) {
-                change(released, sequence, released.releasedAt(), null, 0, ClaimStatus.RELEASED,
+                change(released, sequence, sequence, released.releasedAt(), null, 0, null, ClaimStatus.RELEASED,
                         released.releasedAt(), toJson(released.ackedStreams()));
             } else if (event instanceof ClaimLeaseExpired expired) {
-                change(expired, sequence, expired.expiredAt(), null, 0, ClaimStatus.EXPIRED, null, null);
+                change(expired, sequence, sequence, expired.expiredAt(), null, 0, null, ClaimStatus.EXPIRED, null,
+                        null);
             } else if (event instanceof ClaimSuperseded superseded) {
-                change(superseded, sequence, superseded.supersededAt(), null, 0, ClaimStatus.SUPERSEDED, null, null);
+                change(superseded, sequence, sequence, superseded.supersededAt(), null, 0, null,
+                        ClaimStatus.SUPERSEDED, null, null);
             }
         }
 
@@ -248,19 +271,26 @@ public class ConsumerClaimsProjection {
         }
 
         /**
-         * @param at           when the event happened (ledger time)
-         * @param heartbeatAt  the new last heartbeat, or null
-         * @param heartbeats   how many heartbeats to add
-         * @param endedAs      the status the claim ends in, or null while it stays active
-         * @param releasedAt   the release time, or null
-         * @param ackedStreams the acked streams as JSON, or null to keep them
+         * @param firstSequence the first event the change stands for: the row changes only if it has not applied it
+         * @param at            when the event happened (ledger time)
+         * @param heartbeatAt   the new last heartbeat, or null
+         * @param heartbeats    how many heartbeats to add
+         * @param skewMs        the last heartbeat's reported minus received time, or null
+         * @param endedAs       the status the claim ends in, or null while it stays active
+         * @param releasedAt    the release time, or null
+         * @param ackedStreams  the acked streams as JSON, or null to keep them
          */
-        private void change(ClaimEvent event, long sequence, Instant at, Instant heartbeatAt, int heartbeats,
-                            ClaimStatus endedAs, Instant releasedAt, String ackedStreams) {
+        private void change(ClaimEvent event, long sequence, long firstSequence, Instant at, Instant heartbeatAt,
+                            int heartbeats, Long skewMs, ClaimStatus endedAs, Instant releasedAt,
+                            String ackedStreams) {
             String status = endedAs == null ? null : endedAs.wireName();
             changes.add(new Object[]{utc(heartbeatAt), heartbeats, status, utc(releasedAt),
                     endedAs == null ? null : utc(at), status, ackedStreams, utc(event.leaseExpiresAt()), utc(at),
-                    sequence, event.tenantId(), event.consumerId(), event.epoch(), sequence});
+                    sequence, heartbeats, skewMs, event.tenantId(), event.consumerId(), event.epoch(), firstSequence});
+        }
+
+        private static Long skewMs(Instant receivedAt, Instant reportedAt) {
+            return reportedAt == null ? null : Duration.between(receivedAt, reportedAt).toMillis();
         }
 
         private static String toJson(List<AckedStream> ackedStreams) {

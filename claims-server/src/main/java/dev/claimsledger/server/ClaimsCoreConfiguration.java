@@ -3,15 +3,13 @@ package dev.claimsledger.server;
 import dev.claimsledger.core.ClaimRepository;
 import dev.claimsledger.core.CoreBeanNames;
 import dev.claimsledger.core.EventChain;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.claimsledger.core.LeaseDeadlines;
 import dev.claimsledger.core.LeaseLimits;
 import dev.claimsledger.core.LeaseWriter;
 import java.time.Clock;
 import java.time.Duration;
-import java.util.Collection;
-import java.util.Collections;
-import java.util.HashMap;
-import java.util.List;
-import java.util.Map;
+import javax.sql.DataSource;
 import org.axonframework.common.transaction.TransactionManager;
 import org.axonframework.eventsourcing.SnapshotTriggerDefinition;
 import org.axonframework.eventsourcing.Snapshotter;
@@ -23,8 +21,7 @@ import org.axonframework.serialization.Serializer;
 import org.springframework.beans.factory.annotation.Qualifier;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
-import org.springframework.jdbc.core.JdbcTemplate;
-import org.springframework.jdbc.core.RowCallbackHandler;
+import org.springframework.context.SmartLifecycle;
 
 /**
  * The resources the Claim aggregate's handlers take (the ledger clock, the lease limits and the event chain) and its
@@ -61,28 +58,50 @@ class ClaimsCoreConfiguration {
                 properties.aggregateCache().capacity());
     }
 
-    /** Heartbeats, decided as the aggregate decides and stored in groups; keeps as many streams as the cache. */
-    @Bean(destroyMethod = "close")
-    LeaseWriter leaseWriter(EventStore eventStore, JdbcTemplate jdbc, TransactionManager transactionManager,
-                            EventChain eventChain, Clock ledgerClock, Snapshotter snapshotter,
-                            ClaimsProperties properties) {
-        return new LeaseWriter(eventStore, streams -> lastSequences(jdbc, streams), transactionManager, eventChain,
-                ledgerClock, snapshotter, properties.snapshot().threshold(), properties.aggregateCache().capacity(),
-                WAITING_CALLERS);
+    /**
+     * The lease watchdogs, in the table {@code lease_deadlines}; also Axon's deadline manager, so that the aggregate
+     * arms and cancels them in the transaction of its events.
+     */
+    @Bean
+    LeaseDeadlines deadlineManager(DataSource dataSource) {
+        return new LeaseDeadlines(dataSource);
     }
 
-    /** The last stored sequence number of each stream, read in one query per thousand streams. */
-    static Map<String, Long> lastSequences(JdbcTemplate jdbc, Collection<String> streams) {
-        Map<String, Long> last = new HashMap<>();
-        List<String> all = List.copyOf(streams);
-        for (int from = 0; from < all.size(); from += 1000) {
-            List<String> chunk = all.subList(from, Math.min(all.size(), from + 1000));
-            String marks = String.join(", ", Collections.nCopies(chunk.size(), "?"));
-            jdbc.query("SELECT aggregate_identifier, MAX(sequence_number) FROM domain_event_entry"
-                    + " WHERE aggregate_identifier IN (" + marks + ") GROUP BY aggregate_identifier",
-                    (RowCallbackHandler) row -> last.put(row.getString(1), row.getLong(2)), chunk.toArray());
-        }
-        return last;
+    /**
+     * Heartbeats and expiries, decided as the aggregate decides and stored in groups; keeps as many streams as the
+     * aggregate cache, and looks for due watchdogs every {@code claims.deadlines.polling-interval}.
+     */
+    @Bean(destroyMethod = "close")
+    LeaseWriter leaseWriter(EventStore eventStore, DataSource dataSource, ObjectMapper ledgerObjectMapper,
+                            LeaseDeadlines deadlines, TransactionManager transactionManager, EventChain eventChain,
+                            Clock ledgerClock, Snapshotter snapshotter, ClaimsProperties properties) {
+        return new LeaseWriter(eventStore, dataSource, ledgerObjectMapper, deadlines, transactionManager, eventChain,
+                ledgerClock, snapshotter, new LeaseWriter.Settings(properties.aggregateCache().capacity(),
+                WAITING_CALLERS, properties.snapshot().threshold(), properties.deadlines().pollingInterval()));
+    }
+
+    /** Starts the lease writer once every bean is ready (the schema migrated), before the HTTP server opens. */
+    @Bean
+    SmartLifecycle leaseWriterStart(LeaseWriter leaseWriter) {
+        return new SmartLifecycle() {
+            private volatile boolean running;
+
+            @Override
+            public void start() {
+                leaseWriter.start();
+                running = true;
+            }
+
+            @Override
+            public void stop() {
+                running = false;
+            }
+
+            @Override
+            public boolean isRunning() {
+                return running;
+            }
+        };
     }
 
     @Bean

@@ -5,18 +5,12 @@ import dev.claimsledger.api.ClaimMaterialized;
 import dev.claimsledger.api.ClaimReleased;
 import dev.claimsledger.api.ClaimSuperseded;
 import dev.claimsledger.api.HeartbeatReceived;
-import dev.claimsledger.projection.ConsumerClaimsProjection;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.util.OptionalLong;
-import org.axonframework.config.EventProcessingConfiguration;
 import org.axonframework.config.ProcessingGroup;
 import org.axonframework.eventhandling.EventHandler;
-import org.axonframework.eventhandling.EventTrackerStatus;
-import org.axonframework.eventhandling.StreamingEventProcessor;
-import org.axonframework.eventhandling.TrackingToken;
-import org.axonframework.eventsourcing.eventstore.EventStore;
 import org.axonframework.messaging.unitofwork.CurrentUnitOfWork;
 import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.stereotype.Component;
@@ -39,8 +33,7 @@ class ClaimsMetrics {
     private final Counter expired;
     private final Counter superseded;
 
-    ClaimsMetrics(MeterRegistry registry, JdbcClient jdbc, EventStore eventStore,
-                  EventProcessingConfiguration processing) {
+    ClaimsMetrics(MeterRegistry registry, JdbcClient jdbc, ProjectionLag lag) {
         claimed = counter(registry, "claims.materialized", "claims made");
         heartbeats = counter(registry, "claims.heartbeats", "heartbeats recorded");
         released = counter(registry, "claims.released", "claims released");
@@ -49,7 +42,10 @@ class ClaimsMetrics {
         Gauge.builder("claims.active", jdbc, ClaimsMetrics::activeClaims)
                 .description("active claims in the consumer_claims read model")
                 .register(registry);
-        Gauge.builder("claims.projection.lag.events", () -> projectionLag(eventStore, processing))
+        Gauge.builder("claims.projection.lag.events", () -> {
+                    OptionalLong events = lag.events();
+                    return events.isPresent() ? events.getAsLong() : Double.NaN;
+                })
                 .description("events stored but not yet applied to consumer_claims")
                 .register(registry);
     }
@@ -93,26 +89,5 @@ class ClaimsMetrics {
 
     private static double activeClaims(JdbcClient jdbc) {
         return jdbc.sql("SELECT count(*) FROM consumer_claims WHERE status = 'active'").query(Long.class).single();
-    }
-
-    private static double projectionLag(EventStore eventStore, EventProcessingConfiguration processing) {
-        StreamingEventProcessor processor = processing
-                .eventProcessor(ConsumerClaimsProjection.PROCESSING_GROUP, StreamingEventProcessor.class)
-                .orElse(null);
-        if (processor == null) {
-            return Double.NaN;
-        }
-        TrackingToken headToken = eventStore.createHeadToken();
-        OptionalLong head = headToken == null ? OptionalLong.empty() : headToken.position();
-        long behind = processor.processingStatus().values().stream()
-                .map(EventTrackerStatus::getTrackingToken)
-                .mapToLong(token -> head.orElse(0) - position(token))
-                .max()
-                .orElse(head.orElse(0));
-        return Math.max(0, behind);
-    }
-
-    private static long position(TrackingToken token) {
-        return token == null ? -1 : token.position().orElse(-1);
     }
 }

@@ -28,9 +28,9 @@ import org.springframework.context.ConfigurableApplicationContext;
 
 /**
  * What the ledger does when another node wins a stream's next sequence number while it is deciding: the lease
- * watchdog that lost is run again within seconds (db-scheduler's default waits five minutes), and a heartbeat that lost
- * is decided again and counted once, because the ledger's counters count committed facts only. The other node is a
- * {@link RacingNode} holding its append open until the ledger's own append waits on it.
+ * watchdog that lost is decided again within seconds (db-scheduler, which ran it before, waited five minutes), and
+ * heartbeats that lost are decided again and counted once, because the ledger's counters count committed facts only.
+ * The other node is a {@link RacingNode} holding its append open until the ledger's own append waits on it.
  */
 @RequiresPostgres
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)

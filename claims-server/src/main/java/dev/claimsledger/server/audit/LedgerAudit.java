@@ -49,6 +49,9 @@ public class LedgerAudit {
      * lost its deadline (or no server has run since).
      */
     public static final Duration EXPIRY_GRACE = Duration.ofMinutes(2);
+    /** The rules that check a stream's hash chain and sequence; the others check leases and the read model. */
+    public static final Set<String> CHAIN_RULES = Set.of("chain_broken", "chain_hash_missing", "event_missing",
+            "sequence_out_of_order");
 
     private final EventLog eventLog;
     private final DataSource dataSource;
@@ -82,6 +85,17 @@ public class LedgerAudit {
             eventLog.forEachInStreamOrder(snapshot, tenant, run::accept);
             run.finishStream();
             run.findOrphanRows(tenant);
+            return AuditReport.of(run.claims, run.events, run.rowsLagging, run.violations);
+        });
+    }
+
+    /** The same checks for one consumer's stream only (its rows of the read model included). */
+    public AuditReport runFor(ConsumerRef consumer) {
+        return LedgerSnapshot.read(dataSource, snapshot -> {
+            Run run = new Run(snapshot, ReadModelPosition.read(snapshot, tokenSerializer), events -> {
+            }, Instant.now().minus(EXPIRY_GRACE));
+            eventLog.forEachOfStream(snapshot, consumer.streamId(), run::accept);
+            run.finishStream();
             return AuditReport.of(run.claims, run.events, run.rowsLagging, run.violations);
         });
     }

@@ -1,6 +1,5 @@
 package dev.claimsledger.server.http;
 
-import com.github.kagkarlsson.scheduler.exceptions.TaskInstanceException;
 import dev.claimsledger.api.ClaimCommandResult;
 import dev.claimsledger.api.ClaimError;
 import dev.claimsledger.api.ClaimErrorCode;
@@ -223,10 +222,7 @@ public class LedgerGateway implements DisposableBean {
             return (RuntimeException) failure;
         }
         for (Throwable cause = failure; cause != null; cause = cause.getCause() == cause ? null : cause.getCause()) {
-            // a TaskInstanceException: the deadline this command cancels was just removed by a command on another
-            // node, or is being run by a watchdog right now
             if (cause instanceof ConcurrencyException || cause instanceof AggregateStreamCreationException
-                    || cause instanceof TaskInstanceException
                     || cause instanceof SQLException sql && RETRYABLE_SQL_STATES.contains(sql.getSQLState())) {
                 return new LostRaceException(failure);
             }

@@ -78,6 +78,17 @@ public final class ReadModelPosition {
         return false;
     }
 
+    /** A position the processor has not passed in any segment: every event it has applied is below it. */
+    public long below() {
+        long below = 0;
+        for (SegmentPosition segment : segments) {
+            if (WrappedToken.unwrapLowerBound(segment.token()) instanceof GapAwareTrackingToken token) {
+                below = Math.max(below, token.getIndex() + 1);
+            }
+        }
+        return below;
+    }
+
     @Override
     public String toString() {
         return segments.toString();

@@ -17,11 +17,14 @@ public record ApiKey(@JsonProperty("name") String name,
                      @JsonProperty("scopes") Set<String> scopes,
                      @JsonProperty("tenants") Set<String> tenants) {
 
+    /** The request attribute holding the key a request was authenticated with; absent in open mode. */
+    public static final String REQUEST_ATTRIBUTE = ApiKey.class.getName();
+
     public static final String WRITE = "claims:write";
     public static final String READ = "claims:read";
     public static final String AUDIT = "claims:audit";
     public static final String ADMIN = "claims:admin";
-    static final Set<String> SCOPES = Set.of(WRITE, READ, AUDIT, ADMIN);
+    public static final Set<String> SCOPES = Set.of(WRITE, READ, AUDIT, ADMIN);
 
     public boolean hasScope(String scope) {
         return scopes.contains(scope);

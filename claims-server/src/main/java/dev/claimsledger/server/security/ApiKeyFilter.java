@@ -63,7 +63,7 @@ class ApiKeyFilter extends OncePerRequestFilter {
             return;
         }
         ApiKey caller = key.get();
-        if (!caller.hasScope(requirement.scope())) {
+        if (requirement.scope() != null && !caller.hasScope(requirement.scope())) {
             log.info("key '{}' refused {} {}: no scope {}", caller.name(), request.getMethod(), path, requirement.scope());
             problems.write(response, HttpStatus.FORBIDDEN, ClaimErrorCode.FORBIDDEN,
                     "this key lacks the scope " + requirement.scope(), path);
@@ -81,6 +81,7 @@ class ApiKeyFilter extends OncePerRequestFilter {
                     "this key may not act for this tenant", path);
             return;
         }
+        request.setAttribute(ApiKey.REQUEST_ATTRIBUTE, caller);
         chain.doFilter(request, response);
     }
 
@@ -94,15 +95,16 @@ class ApiKeyFilter extends OncePerRequestFilter {
     }
 
     /**
-     * What a request needs: a scope, and for tenant paths the tenant, or every tenant for operations that span them;
-     * null for public paths. It is decided on the
+     * What a request needs: a scope (null: any known key), and for tenant paths the tenant, or every tenant for
+     * operations that span them; null for public paths. It is decided on the
      * path as Spring MVC routes it: split into segments, matrix parameters ({@code ;x=1}) dropped, each segment
      * percent-decoded. So {@code /%761/tenant%73/...} needs what {@code /v1/tenants/...} needs. Anything that is
      * not a known public path needs at least a key.
      */
     record Requirement(String scope, String tenant, boolean everyTenant) {
 
-        private static final Set<String> PUBLIC_ROOTS = Set.of("v3", "swagger-ui", "swagger-ui.html", "error");
+        /** {@code ops}: the operator's page holds no data; every call it makes needs a key. */
+        private static final Set<String> PUBLIC_ROOTS = Set.of("v3", "swagger-ui", "swagger-ui.html", "error", "ops");
 
         static Requirement of(String method, String rawPath, String rawQuery) {
             List<String> path = segments(rawPath);
@@ -119,13 +121,16 @@ class ApiKeyFilter extends OncePerRequestFilter {
             if (!root.equals("v1") || path.size() < 2) {
                 return new Requirement(ApiKey.READ, null, false);
             }
+            if (path.size() == 2 && path.get(1).equals("whoami")) {
+                return new Requirement(null, null, false);
+            }
             if (path.get(1).equals("admin")) {
                 return everyTenant(path.size() >= 3 && path.get(2).equals("audit") ? ApiKey.AUDIT : ApiKey.ADMIN);
             }
             if (path.get(1).equals("tenants") && path.size() >= 3) {
                 String tenant = path.get(2);
                 boolean tenantAudit = path.size() == 4 && path.get(3).equals("audit");
-                if (tenantAudit || path.get(path.size() - 1).equals("history")
+                if (tenantAudit || endsWith(path, "history") || endsWith(path, "history", "verification")
                         || queryNames(rawQuery).contains("as_of")) {
                     return new Requirement(ApiKey.AUDIT, tenant, false);
                 }
@@ -137,6 +142,11 @@ class ApiKeyFilter extends OncePerRequestFilter {
 
         private static Requirement everyTenant(String scope) {
             return new Requirement(scope, null, true);
+        }
+
+        private static boolean endsWith(List<String> path, String... last) {
+            return path.size() >= last.length
+                    && path.subList(path.size() - last.length, path.size()).equals(List.of(last));
         }
 
         /** The decoded path segments, empty ones left out; a segment that cannot be decoded is refused. */

@@ -97,10 +97,10 @@ final class StoredRows {
                     SELECT aggregate_identifier, max(sequence_number) AS last_sequence
                     FROM domain_event_entry GROUP BY aggregate_identifier) stream
                 WHERE NOT EXISTS (
-                    SELECT 1 FROM consumer_claims row
-                    WHERE length(row.tenant_id) || ':' || row.tenant_id || '/' || row.consumer_id
+                    SELECT 1 FROM consumer_claims claimed
+                    WHERE length(claimed.tenant_id) || ':' || claimed.tenant_id || '/' || claimed.consumer_id
                               = stream.aggregate_identifier
-                      AND row.last_event_sequence = stream.last_sequence)
+                      AND claimed.last_event_sequence = stream.last_sequence)
                 """) == 0;
     }
 
@@ -155,6 +155,13 @@ final class StoredRows {
                 .contains(from);
         update("UPDATE domain_event_entry SET payload = convert_to(replace(convert_from(payload, 'UTF8'), ?, ?), 'UTF8')"
                 + " WHERE global_index = ?", from, to, event.position());
+        return () -> update("UPDATE domain_event_entry SET payload = ? WHERE global_index = ?", event.payload(),
+                event.position());
+    }
+
+    /** Replaces the event's stored payload by {@code payload}, in any database. */
+    Undo setPayload(EventRow event, byte[] payload) throws SQLException {
+        update("UPDATE domain_event_entry SET payload = ? WHERE global_index = ?", payload, event.position());
         return () -> update("UPDATE domain_event_entry SET payload = ? WHERE global_index = ?", event.payload(),
                 event.position());
     }

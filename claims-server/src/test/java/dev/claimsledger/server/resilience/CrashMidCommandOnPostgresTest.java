@@ -83,7 +83,7 @@ class CrashMidCommandOnPostgresTest {
         try (Connection lock = database.connect()) {
             lock.setAutoCommit(false);
             try (Statement statement = lock.createStatement()) {
-                statement.execute("LOCK TABLE scheduled_tasks IN SHARE MODE");
+                statement.execute("LOCK TABLE lease_deadlines IN SHARE MODE");
             }
 
             // when claims are sent and the server dies while they wait on it
@@ -108,7 +108,7 @@ class CrashMidCommandOnPostgresTest {
         System.out.println("[resilience] crash mid-command: killed " + first + " at " + killedAt + " with "
                 + answers.stream().filter(answer -> !answer.answered()).count() + " claims unanswered, "
                 + endedSessions + " database sessions it left waiting ended; claims stored: " + storedAtTheCrash
-                + "; deadlines stored: " + stored.scheduledTasks().size());
+                + "; watchdogs stored: " + stored.watchdogs().size());
         assertThat(answers).as("claims in flight when the server died").noneMatch(Answer::success);
 
         // and it is started again once their leases would have run out

@@ -75,9 +75,6 @@ abstract class CrashRecoveryContract {
     /** A fresh database of the kind under test, the same for every start of one test. */
     abstract TestDatabase database();
 
-    /** The settings every server of the test starts with. */
-    abstract Map<String, String> settings();
-
     @AfterEach
     void stopEverything(TestInfo test) throws InterruptedException {
         traffic.writeTo(LedgerProcess.LOG_DIR.resolve(getClass().getSimpleName() + "-"
@@ -240,7 +237,7 @@ abstract class CrashRecoveryContract {
     }
 
     private LedgerProcess started(TestDatabase database, String name) {
-        LedgerProcess process = LedgerProcess.start(name, database, settings());
+        LedgerProcess process = LedgerProcess.start(name, database, LedgerProcess.QUICK_DEADLINES);
         processes.add(process);
         return process;
     }

@@ -1,7 +1,6 @@
 package dev.claimsledger.server.resilience;
 
 import dev.claimsledger.server.support.TestDatabase;
-import java.util.Map;
 import java.nio.file.Path;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -13,10 +12,5 @@ class CrashRecoveryOnH2Test extends CrashRecoveryContract {
     @Override
     TestDatabase database() {
         return TestDatabase.freshH2(dataDir);
-    }
-
-    @Override
-    Map<String, String> settings() {
-        return LedgerProcess.QUICK_DEADLINES_EMBEDDED;
     }
 }

@@ -2,7 +2,6 @@ package dev.claimsledger.server.resilience;
 
 import dev.claimsledger.server.support.RequiresPostgres;
 import dev.claimsledger.server.support.TestDatabase;
-import java.util.Map;
 
 @RequiresPostgres
 class CrashRecoveryOnPostgresTest extends CrashRecoveryContract {
@@ -12,10 +11,5 @@ class CrashRecoveryOnPostgresTest extends CrashRecoveryContract {
     @Override
     TestDatabase database() {
         return database;
-    }
-
-    @Override
-    Map<String, String> settings() {
-        return LedgerProcess.QUICK_DEADLINES;
     }
 }

@@ -162,7 +162,13 @@ class ApiKeySecurityTest {
                 Arguments.of("GET", "/v1/admin/projections/consumer-claims/rebuilds/some-id"),
                 Arguments.of("GET", "/actuator/prometheus"),
                 Arguments.of("GET", "/actuator/metrics"),
-                Arguments.of("GET", "/actuator/info"));
+                Arguments.of("GET", "/actuator/info"),
+                Arguments.of("GET", "/v1/whoami"),
+                Arguments.of("GET", "/v1/tenants"),
+                Arguments.of("GET", "/v1/tenants/acme/runners"),
+                Arguments.of("GET", "/v1/tenants/acme/claims/changes"),
+                Arguments.of("GET", "/v1/tenants/acme/claims/worker-1/history/verification"),
+                Arguments.of("GET", "/v1/projections/consumer-claims"));
     }
 
     @ParameterizedTest(name = "{0} {1}")
@@ -244,6 +250,39 @@ class ApiKeySecurityTest {
     }
 
     @Test
+    void onlyTheAuditScopeVerifiesAConsumersHistory() {
+        String verification = claims(TENANT) + "/" + seeded + "/history/verification";
+
+        for (String key : List.of(WRITER, READER, ADMIN)) {
+            assertForbidden(http.get(verification, key));
+        }
+        Reply audited = http.get(verification, AUDITOR);
+        assertThat(audited.status()).as("%s", audited).isEqualTo(200);
+        assertThat(audited.json().get("chain_intact").asBoolean()).isTrue();
+    }
+
+    @Test
+    void anyKnownKeyMayAskWhatItMayDo() {
+        for (String key : List.of(WRITER, READER, AUDITOR, ADMIN, EVERY_TENANT)) {
+            Reply answer = http.get("/v1/whoami", key);
+            assertThat(answer.status()).as("%s", answer).isEqualTo(200);
+            assertThat(answer.json().get("open").asBoolean()).isFalse();
+        }
+        assertThat(http.get("/v1/whoami", ADMIN).json().get("scopes")).singleElement()
+                .satisfies(scope -> assertThat(scope.asText()).isEqualTo("claims:admin"));
+    }
+
+    @Test
+    void theOperatorsPageIsPublicButWhatItShowsIsNot() {
+        Reply page = http.get("/ops/", null);
+        Reply script = http.get("/ops/js/app.js", null);
+
+        assertThat(page.status()).as("%s", page).isEqualTo(200);
+        assertThat(script.status()).as("%s", script).isEqualTo(200);
+        assertUnauthenticated(http.get(claims(TENANT), null));
+    }
+
+    @Test
     void aWriteKeyCannotReadAClaimAsOfAnInstant() {
         Reply answer = http.get(claim(TENANT, seeded, 1) + "?as_of=" + Instant.now(), WRITER);
 
@@ -294,8 +333,11 @@ class ApiKeySecurityTest {
         Reply readOne = http.get(claim(OTHER_TENANT, consumer, 1), READER);
         Reply runner = http.get("/v1/tenants/globex/runners/runner-1/health", READER);
         Reply history = http.get(claims(OTHER_TENANT) + "/" + consumer + "/history", AUDITOR);
+        Reply verification = http.get(claims(OTHER_TENANT) + "/" + consumer + "/history/verification", AUDITOR);
+        Reply runners = http.get("/v1/tenants/globex/runners", READER);
+        Reply changes = http.get("/v1/tenants/globex/claims/changes", READER);
 
-        for (Reply answer : List.of(write, read, readOne, runner, history)) {
+        for (Reply answer : List.of(write, read, readOne, runner, history, verification, runners, changes)) {
             assertForbidden(answer);
         }
         assertThat(Ledger.payloads(ledger, stream(OTHER_TENANT, consumer))).isEmpty();
@@ -520,7 +562,18 @@ class ApiKeySecurityTest {
                 Arguments.of("read key, history with a path parameter", "GET", "history;x=1", READER),
                 Arguments.of("read key, history with an encoded 'y'", "GET", "histor%79", READER),
                 Arguments.of("read key, epoch history with a path parameter", "GET", "epochs/1/history;x=1", READER),
-                Arguments.of("write key, history with a path parameter", "GET", "history;x=1", WRITER));
+                Arguments.of("write key, history with a path parameter", "GET", "history;x=1", WRITER),
+                Arguments.of("read key, a verification with a path parameter", "GET", "history/verification;x=1",
+                        READER),
+                Arguments.of("read key, a verification with an encoded 'y'", "GET", "histor%79/verification", READER),
+                Arguments.of("no key, claims from under the public page", "GET", "/ops/../v1/tenants/acme/claims",
+                        null),
+                Arguments.of("no key, claims from under the public page, encoded", "GET",
+                        "/ops/%2e%2e/v1/tenants/acme/claims", null),
+                Arguments.of("no key, a claim from under the public page", "POST", "/ops/../v1/tenants/acme/claims",
+                        null),
+                Arguments.of("no key, claims beside the public page", "GET", "/ops;x=1/../v1/tenants/acme/claims",
+                        null));
     }
 
     /**
