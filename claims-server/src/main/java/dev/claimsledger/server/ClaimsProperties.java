@@ -18,6 +18,7 @@ import org.springframework.util.unit.DataSize;
  * @param deadlines the persistent deadline scheduler
  * @param http      the HTTP API
  * @param security  who may call the HTTP API
+ * @param checkpoints the signed checkpoints of the Merkle log
  */
 @ConfigurationProperties("claims")
 public record ClaimsProperties(@DefaultValue("./data") Path dataDir,
@@ -27,7 +28,8 @@ public record ClaimsProperties(@DefaultValue("./data") Path dataDir,
                                @DefaultValue AggregateCache aggregateCache,
                                @DefaultValue Deadlines deadlines,
                                @DefaultValue Http http,
-                               @DefaultValue Security security) {
+                               @DefaultValue Security security,
+                               @DefaultValue Checkpoints checkpoints) {
 
     /**
      * @param minTtl the shortest lease a claim may ask for
@@ -74,5 +76,15 @@ public record ClaimsProperties(@DefaultValue("./data") Path dataDir,
      *                    loopback address and outside the {@code postgres} profile
      */
     public record Security(Path apiKeysFile) {
+    }
+
+    /**
+     * @param interval       how often the log's tree head is signed while it grows
+     * @param signingKeyFile the PEM PKCS#8 Ed25519 private key that signs checkpoints; without it the embedded run
+     *                       generates one in the data directory, and the {@code postgres} profile refuses to start
+     * @param origin         the log's name in its checkpoints and its key's name; by default {@code claims-ledger/}
+     *                       and 16 hex digits of the SHA-256 of the public key
+     */
+    public record Checkpoints(@DefaultValue("2s") Duration interval, Path signingKeyFile, String origin) {
     }
 }

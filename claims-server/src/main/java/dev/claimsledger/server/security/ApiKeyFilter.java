@@ -111,8 +111,8 @@ class ApiKeyFilter extends OncePerRequestFilter {
                 return new Requirement(ApiKey.READ, null);
             }
             if (path.get(1).equals("admin")) {
-                return new Requirement(path.size() >= 3 && path.get(2).equals("audit") ? ApiKey.AUDIT : ApiKey.ADMIN,
-                        null);
+                boolean audit = path.size() >= 3 && (path.get(2).equals("audit") || path.get(2).equals("ledger"));
+                return new Requirement(audit ? ApiKey.AUDIT : ApiKey.ADMIN, null);
             }
             if (path.get(1).equals("tenants") && path.size() >= 3) {
                 String tenant = path.get(2);
