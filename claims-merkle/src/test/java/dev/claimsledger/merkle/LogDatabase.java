@@ -3,6 +3,7 @@ package dev.claimsledger.merkle;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.SortedSet;
@@ -120,8 +121,11 @@ final class LogDatabase {
 
     /** The leaf hashes of the stored events, in leaf order. */
     List<byte[]> expectedLeafHashes() {
-        JdbcLeafSource source = new JdbcLeafSource(jdbc);
-        return leafOrder.stream().map(position -> Leaf.of(source.events(new long[]{position}).get(0)).hash()).toList();
+        Map<Long, byte[]> hashes = new HashMap<>();
+        for (EventRow row : new JdbcLeafSource(jdbc).events(leafOrder.stream().mapToLong(Long::longValue).toArray())) {
+            hashes.put(row.position(), Leaf.of(row).hash());
+        }
+        return leafOrder.stream().map(hashes::get).toList();
     }
 
     private static String identifierOf(long position) {
