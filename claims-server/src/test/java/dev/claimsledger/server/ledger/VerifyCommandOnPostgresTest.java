@@ -45,8 +45,6 @@ import org.springframework.jdbc.datasource.DriverManagerDataSource;
 class VerifyCommandOnPostgresTest {
 
     private static final String TENANT = "verified";
-    private static final List<String> LEDGER_TABLES = List.of("domain_event_entry", "snapshot_event_entry",
-            "token_entry", "consumer_claims", "scheduled_tasks", "merkle_tile", "merkle_log_head", "merkle_checkpoint");
     private static final ObjectMapper STORED_JSON = LedgerObjectMapper.create();
 
     @TempDir
@@ -57,6 +55,8 @@ class VerifyCommandOnPostgresTest {
     private Path savedCheckpoint;
     private Path publicKey;
     private Checkpoint saved;
+    /** Every table of the ledger's schema, kept as it was when the checkpoint was saved. */
+    private List<String> ledgerTables;
 
     @BeforeAll
     void saveACheckpointOfAFilledLedgerAndStopIt() throws Exception {
@@ -69,7 +69,8 @@ class VerifyCommandOnPostgresTest {
         saved = Checkpoint.open(note, NoteVerifier.parse(Files.readString(publicKey).strip()));
         ledger.close();
         assertThat(saved.size()).as("more than one tile of 256 leaves").isGreaterThan(256).isEqualTo(12 * 26);
-        for (String table : LEDGER_TABLES) {
+        ledgerTables = tablesOfTheSchema();
+        for (String table : ledgerTables) {
             sql("CREATE TABLE kept_" + table + " AS SELECT * FROM " + table);
         }
     }
@@ -77,9 +78,9 @@ class VerifyCommandOnPostgresTest {
     @AfterEach
     void putTheRowsBack() throws SQLException {
         ledger.close();
-        for (String table : LEDGER_TABLES) {
+        for (String table : ledgerTables) {
             sql("DELETE FROM " + table);
-            sql("INSERT INTO " + table + " SELECT * FROM kept_" + table);
+            sql("INSERT INTO " + table + " OVERRIDING SYSTEM VALUE SELECT * FROM kept_" + table);
         }
     }
 
@@ -293,6 +294,22 @@ class VerifyCommandOnPostgresTest {
             }
         }
         return true;
+    }
+
+    private List<String> tablesOfTheSchema() throws SQLException {
+        List<String> tables = new ArrayList<>();
+        try (Connection connection = database.connect();
+             ResultSet rows = connection.getMetaData().getTables(null, connection.getSchema(), "%",
+                     new String[]{"TABLE"})) {
+            while (rows.next()) {
+                String table = rows.getString("TABLE_NAME");
+                if (!table.equals("flyway_schema_history")) {
+                    tables.add(table);
+                }
+            }
+        }
+        assertThat(tables).contains("domain_event_entry", "merkle_tile", "merkle_log_head", "merkle_checkpoint");
+        return tables;
     }
 
     private List<Long> positions(String sql, String parameter) throws SQLException {
