@@ -44,6 +44,10 @@ class LedgerCheckpoints implements SmartLifecycle {
 
     @Override
     public synchronized void start() {
+        if (properties.checkpoints().interval().toMillis() < 1) {
+            throw new IllegalStateException("claims.checkpoints.interval must be at least 1ms, was "
+                    + properties.checkpoints().interval());
+        }
         NoteSigner noteSigner = CheckpointKeys.signer(properties.checkpoints(), properties.dataDir(),
                 Arrays.asList(environment.getActiveProfiles()));
         signer = new CheckpointSigner(noteSigner, writer, merkleLog, checkpoints);
