@@ -10,7 +10,7 @@ import org.springframework.jdbc.core.JdbcTemplate;
 import org.springframework.jdbc.core.RowCallbackHandler;
 
 /**
- * The log's tables (migration V20): one row per complete tile in {@code merkle_tile}, and the single row of
+ * The log's tables (migration V43): one row per complete tile in {@code merkle_tile}, and the single row of
  * {@code merkle_log_head} with the tree's size and the hot tile's leaves, rewritten with every batch.
  */
 final class LogStore implements TileRows {
