@@ -1,7 +1,8 @@
 package dev.claimsledger.server.ledger;
 
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.claimsledger.compaction.CompactedRuns;
 import dev.claimsledger.merkle.Checkpoints;
-import dev.claimsledger.merkle.JdbcLeafSource;
 import dev.claimsledger.merkle.LeafSource;
 import dev.claimsledger.merkle.MerkleLog;
 import dev.claimsledger.merkle.MerkleLogWriter;
@@ -24,10 +25,10 @@ import org.springframework.jdbc.core.JdbcTemplate;
 @Configuration(proxyBeanMethods = false)
 class MerkleLogConfiguration {
 
-    /** The one place the log re-reads events from; compacted events will be served here too. */
+    /** The one place the log re-reads events from, compacted heartbeats included. */
     @Bean
-    LeafSource leafSource(JdbcTemplate jdbcTemplate) {
-        return new JdbcLeafSource(jdbcTemplate);
+    LeafSource leafSource(JdbcTemplate jdbcTemplate, ObjectMapper ledgerObjectMapper) {
+        return new ExpandedLeafSource(jdbcTemplate, new CompactedRuns(ledgerObjectMapper));
     }
 
     @Bean

@@ -1,7 +1,8 @@
 package dev.claimsledger.server.ledger;
 
+import dev.claimsledger.compaction.CompactedRuns;
+import dev.claimsledger.core.LedgerObjectMapper;
 import dev.claimsledger.merkle.Checkpoint;
-import dev.claimsledger.merkle.JdbcLeafSource;
 import dev.claimsledger.merkle.LogVerification;
 import dev.claimsledger.merkle.NoteVerifier;
 import dev.claimsledger.merkle.VerificationReport;
@@ -160,7 +161,8 @@ public final class VerifyCommand {
 
         @Bean
         LogVerification logVerification(JdbcTemplate jdbcTemplate) {
-            return new LogVerification(jdbcTemplate, new JdbcLeafSource(jdbcTemplate));
+            return new LogVerification(jdbcTemplate, new ExpandedLeafSource(jdbcTemplate,
+                    new CompactedRuns(LedgerObjectMapper.create())));
         }
     }
 }
