@@ -8,8 +8,9 @@ import java.time.Instant;
  * @param claimsHeld            claims in the renewal set now
  * @param lastSuccessfulRenewal when a heartbeat was last acknowledged (this machine's clock), null before the first
  * @param renewalFailures       heartbeat requests that failed as a whole (no answer in time, a refused connection,
- *                              503 or any answer other than the batch's results); each is retried while the leases
- *                              it carried can still be saved
+ *                              503 or any answer other than the batch's results), and single heartbeats the ledger
+ *                              refused for a reason that does not end the claim; each is retried while the lease
+ *                              can still be saved
  * @param claimsLost            claims lost so far, whatever the reason
  * @param unexpectedErrors      errors the renewer did not expect (a bug, or an answer it could not read); each is
  *                              logged and the renewer goes on

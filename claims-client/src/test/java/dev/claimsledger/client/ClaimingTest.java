@@ -15,11 +15,10 @@ import org.junit.jupiter.params.provider.CsvSource;
 class ClaimingTest {
 
     private final FakeLedger ledger = new FakeLedger();
-    private final ClaimsClient client = ClaimsClient.builder(ledger.baseUrl()).build();
+    private final ClaimsClient client = ledger.client();
 
     @AfterEach
     void stop() throws InterruptedException {
-        client.close();
         ledger.close();
     }
 
@@ -45,8 +44,8 @@ class ClaimingTest {
         // given a ledger that answers the next two claims with 503
         ledger.claimsToFail.set(2);
 
-        // when a claim is made, then the third try makes it
-        HeldClaim claim = client.claim(TENANT, request("worker-1", Duration.ofSeconds(3)));
+        // when a claim is made (with a 10 s lease: tries for 9 s), then the third try makes it
+        HeldClaim claim = client.claim(TENANT, request("worker-1", Duration.ofSeconds(10)));
         assertThat(claim.isHeld()).isTrue();
         assertThat(ledger.claimRequests).hasValue(3);
         assertThat(client.health().claimsHeld()).isEqualTo(1);

@@ -18,8 +18,4 @@ final class Claims {
         return ClaimRequest.builder(consumer, epoch, "https://example.test/entities/" + consumer,
                 "/streams/" + consumer).leaseTtl(ttl).build();
     }
-
-    static ClaimsClient client(FakeLedger ledger) {
-        return ClaimsClient.builder(ledger.baseUrl()).build();
-    }
 }

@@ -23,6 +23,7 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.UnaryOperator;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -78,6 +79,7 @@ final class FakeLedger implements AutoCloseable {
     /** The lease ends of claims with a fixed lease, which heartbeats never move. */
     private final Map<String, Instant> fixedEnds = new ConcurrentHashMap<>();
     private final ExecutorService handlers = Executors.newCachedThreadPool();
+    private final List<ClaimsClient> clients = new CopyOnWriteArrayList<>();
     private volatile HttpServer server;
     private final int port;
 
@@ -93,6 +95,18 @@ final class FakeLedger implements AutoCloseable {
 
     URI baseUrl() {
         return URI.create("http://127.0.0.1:" + port);
+    }
+
+    /** A client of this ledger with its default settings, closed with the ledger. */
+    ClaimsClient client() {
+        return client(UnaryOperator.identity());
+    }
+
+    /** A client of this ledger with settings of the test's, closed with the ledger. */
+    ClaimsClient client(UnaryOperator<ClaimsClient.Builder> settings) {
+        ClaimsClient client = settings.apply(ClaimsClient.builder(baseUrl())).build();
+        clients.add(client);
+        return client;
     }
 
     /** Stops answering: connections to its port are refused until {@link #start()}. */
@@ -113,8 +127,10 @@ final class FakeLedger implements AutoCloseable {
         return releases.stream().filter(release -> release.consumerId().equals(consumerId)).toList();
     }
 
+    /** Closes the clients made here (releasing what they hold), then stops answering. */
     @Override
     public void close() throws InterruptedException {
+        clients.forEach(ClaimsClient::close);
         server.stop(0);
         handlers.shutdownNow();
         handlers.awaitTermination(5, TimeUnit.SECONDS);

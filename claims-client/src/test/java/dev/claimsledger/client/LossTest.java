@@ -10,6 +10,8 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
@@ -31,11 +33,9 @@ class LossTest {
     private static final String NOTIFIER = "claims-client-\\d+-notifier";
 
     private final FakeLedger ledger = new FakeLedger();
-    private final List<ClaimsClient> clients = new ArrayList<>();
 
     @AfterEach
     void stop() throws InterruptedException {
-        clients.forEach(ClaimsClient::close);
         ledger.close();
     }
 
@@ -44,7 +44,7 @@ class LossTest {
             "claim_not_found, NOT_ACTIVE"})
     void aRefusalThatEndsTheClaimLosesItAtOnceWithItsReason(String code, LossReason reason) throws Exception {
         // given a held claim
-        HeldClaim claim = client().claim(TENANT, request("worker-1", TTL));
+        HeldClaim claim = ledger.client().claim(TENANT, request("worker-1", TTL));
 
         // when the ledger refuses its next heartbeat with the code
         ledger.refusedConsumers.put("worker-1", code);
@@ -61,7 +61,7 @@ class LossTest {
     @Test
     void aStaleEpochInABatchEndsOnlyThatClaimAndItIsNeverSentAnotherHeartbeat() throws Exception {
         // given three claims of one tenant, renewed together
-        ClaimsClient client = client();
+        ClaimsClient client = ledger.client();
         HeldClaim first = client.claim(TENANT, request("worker-1", TTL));
         HeldClaim second = client.claim(TENANT, request("worker-2", TTL));
         HeldClaim third = client.claim(TENANT, request("worker-3", TTL));
@@ -85,7 +85,7 @@ class LossTest {
     @Test
     void aClaimWithNoAcknowledgementInTimeIsGivenUpBeforeItsLeaseCouldEnd() throws Exception {
         // given a held claim with a 2 s lease (requests of 500 ms, safety margin 200 ms)
-        ClaimsClient client = client();
+        ClaimsClient client = ledger.client();
         long sentBefore = System.nanoTime();
         Instant claimed = Instant.now();
         HeldClaim claim = client.claim(TENANT, request("worker-1", Duration.ofSeconds(2)));
@@ -117,7 +117,7 @@ class LossTest {
             thread.setDaemon(true);
             return thread;
         });
-        ClaimsClient client = client(ClaimsClient.builder(ledger.baseUrl()).renewerExecutor(renewer));
+        ClaimsClient client = ledger.client(builder -> builder.renewerExecutor(renewer));
         HeldClaim claim = client.claim(TENANT, request("worker-1", TTL));
         await().atMost(Duration.ofSeconds(2)).until(() -> ledger.heartbeatsOf("worker-1").size() >= 2);
 
@@ -157,8 +157,8 @@ class LossTest {
 
     @Test
     void aLossIsReportedExactlyOnceOffTheRenewersThreadWhateverElseNoticesIt() throws Exception {
-        // given a held claim with two listeners, and threads that keep looking at it
-        ClaimsClient client = client();
+        // given a held claim with two listeners, and threads that keep checking it
+        ClaimsClient client = ledger.client();
         HeldClaim claim = client.claim(TENANT, request("worker-1", TTL));
         AtomicInteger first = new AtomicInteger();
         AtomicInteger second = new AtomicInteger();
@@ -171,33 +171,37 @@ class LossTest {
             second.incrementAndGet();
             threads.add(Thread.currentThread().getName());
         });
-        List<Thread> lookers = new ArrayList<>();
+        Set<ClaimLoss> seen = ConcurrentHashMap.newKeySet();
+        List<Thread> checkers = new ArrayList<>();
         long until = System.nanoTime() + Duration.ofMillis(1_800).toNanos();
         for (int i = 0; i < 4; i++) {
-            Thread looker = new Thread(() -> {
+            Thread checker = new Thread(() -> {
                 while (System.nanoTime() < until) {
                     try {
                         claim.checkHeld();
-                    } catch (ClaimLostException expected) {
-                        claim.isHeld();
+                    } catch (ClaimLostException e) {
+                        seen.add(e.loss());
                     }
                 }
             });
-            looker.start();
-            lookers.add(looker);
+            checker.start();
+            checkers.add(checker);
         }
 
-        // when the ledger answers stale_epoch, and then the lease's deadline passes too
+        // when the ledger answers stale_epoch, and the lease's deadline passes too (the checkers see it by the clock)
         ledger.refusedConsumers.put("worker-1", "stale_epoch");
-        for (Thread looker : lookers) {
-            looker.join();
+        for (Thread checker : checkers) {
+            checker.join();
         }
 
-        // then each listener ran once, on the notifier, with the first reason; the client counted one loss
+        // then each listener ran once, on the notifier, and everyone saw the one loss; the client counted one
+        ClaimLoss loss = claim.lost().get();
         assertThat(first).hasValue(1);
         assertThat(second).hasValue(1);
         assertThat(threads).allMatch(name -> name.matches(NOTIFIER));
-        assertThat(claim.lost().get()).extracting(ClaimLoss::reason).isEqualTo(LossReason.STALE_EPOCH);
+        assertThat(seen).containsExactly(loss);
+        // the ledger's answer normally comes first; on a machine busy enough, the deadline can
+        assertThat(loss.reason()).isIn(LossReason.STALE_EPOCH, LossReason.NO_ACK_WITHIN_LEASE);
         assertThat(client.health().claimsLost()).isEqualTo(1);
         // and closing it afterwards sends nothing
         claim.close();
@@ -207,7 +211,7 @@ class LossTest {
     @Test
     void aFixedLeaseIsPingedAndLostAsExpiredAtItsPlannedEnd() throws Exception {
         // given a claim with a fixed 1 s lease
-        ClaimsClient client = client();
+        ClaimsClient client = ledger.client();
         Instant claimed = Instant.now();
         HeldClaim claim = client.claim(TENANT, ClaimRequest.builder("worker-1", 1, "https://example.test/e",
                 "/streams/e").leaseTtl(TTL).leasePolicy(LeasePolicy.FIXED).build());
@@ -221,13 +225,4 @@ class LossTest {
         assertThat(ledger.heartbeatsOf("worker-1")).hasSizeGreaterThanOrEqualTo(2);
     }
 
-    private ClaimsClient client() {
-        return client(ClaimsClient.builder(ledger.baseUrl()));
-    }
-
-    private ClaimsClient client(ClaimsClient.Builder builder) {
-        ClaimsClient client = builder.build();
-        clients.add(client);
-        return client;
-    }
 }

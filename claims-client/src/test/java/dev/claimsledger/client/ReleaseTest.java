@@ -22,11 +22,10 @@ class ReleaseTest {
     private static final Duration TWO_RENEWALS = Duration.ofMillis(800);
 
     private final FakeLedger ledger = new FakeLedger();
-    private final ClaimsClient client = ClaimsClient.builder(ledger.baseUrl()).build();
+    private final ClaimsClient client = ledger.client();
 
     @AfterEach
     void stop() throws InterruptedException {
-        client.close();
         ledger.close();
     }
 
@@ -74,7 +73,7 @@ class ReleaseTest {
     @Test
     void closingTheClientReleasesEveryClaimAndSendsNothingAfter() throws InterruptedException {
         // given claims held through a client
-        ClaimsClient closing = ClaimsClient.builder(ledger.baseUrl()).build();
+        ClaimsClient closing = ledger.client();
         List<HeldClaim> held = new ArrayList<>();
         for (int i = 0; i < 40; i++) {
             held.add(closing.claim(TENANT, request("worker-" + i, TTL)));

@@ -19,18 +19,16 @@ class RenewalTest {
     private static final Duration TTL = Duration.ofSeconds(1);
 
     private final FakeLedger ledger = new FakeLedger();
-    private final List<ClaimsClient> clients = new ArrayList<>();
 
     @AfterEach
     void stop() throws InterruptedException {
-        clients.forEach(ClaimsClient::close);
         ledger.close();
     }
 
     @Test
     void theDueClaimsOfATenantAreRenewedTogetherInOneRequest() {
         // given 60 claims of one tenant
-        ClaimsClient client = client(ClaimsClient.builder(ledger.baseUrl()));
+        ClaimsClient client = ledger.client();
         List<HeldClaim> held = new ArrayList<>();
         for (int i = 0; i < 60; i++) {
             held.add(client.claim(TENANT, request("worker-" + i, TTL)));
@@ -53,7 +51,7 @@ class RenewalTest {
     @Test
     void aBatchNeverHoldsMoreThanTheLimitNorHeartbeatsOfAnotherTenant() {
         // given a client that puts at most 7 heartbeats in a request, holding claims of two tenants
-        ClaimsClient client = client(ClaimsClient.builder(ledger.baseUrl()).maxBatchSize(7));
+        ClaimsClient client = ledger.client(builder -> builder.maxBatchSize(7));
         for (int i = 0; i < 20; i++) {
             String tenant = "tenant-" + (i % 2);
             client.claim(tenant, request(tenant + "-worker-" + i, TTL));
@@ -70,7 +68,7 @@ class RenewalTest {
     @Test
     void renewalComesAboutAThirdOfTheTtlAfterTheLastAcknowledgement() {
         // given a claim with a 3 s lease
-        ClaimsClient client = client(ClaimsClient.builder(ledger.baseUrl()));
+        ClaimsClient client = ledger.client();
         Instant claimedAt = Instant.now();
         HeldClaim claim = client.claim(TENANT, request("worker-1", Duration.ofSeconds(3)));
 
@@ -90,7 +88,7 @@ class RenewalTest {
     @Test
     void a503IsRetriedAndTheClaimStaysHeld() {
         // given a held claim, and a ledger that answers its next two batches with 503
-        ClaimsClient client = client(ClaimsClient.builder(ledger.baseUrl()));
+        ClaimsClient client = ledger.client();
         HeldClaim claim = client.claim(TENANT, request("worker-1", TTL));
         ledger.batchesToFail.set(2);
 
@@ -109,7 +107,7 @@ class RenewalTest {
     @Test
     void aRequestThatTimesOutIsRetriedAndTheClaimStaysHeld() {
         // given a held claim with a 1 s lease (requests of 250 ms), and a ledger that holds its next batch for 600 ms
-        ClaimsClient client = client(ClaimsClient.builder(ledger.baseUrl()));
+        ClaimsClient client = ledger.client();
         HeldClaim claim = client.claim(TENANT, request("worker-1", TTL));
         ledger.batchDelay = Duration.ofMillis(600);
         ledger.batchesToDelay.set(1);
@@ -126,7 +124,7 @@ class RenewalTest {
     @Test
     void aRefusedConnectionIsRetriedAndTheClaimStaysHeldWhenTheLedgerIsBackInTime() throws InterruptedException {
         // given a held claim with a 2 s lease (given up 1.8 s after the last acknowledged send)
-        ClaimsClient client = client(ClaimsClient.builder(ledger.baseUrl()));
+        ClaimsClient client = ledger.client();
         HeldClaim claim = client.claim(TENANT, request("worker-1", Duration.ofSeconds(2)));
 
         // when the ledger refuses connections for 1 s, over the claim's first renewal, and is back on the same port
@@ -145,7 +143,7 @@ class RenewalTest {
     @Test
     void theRenewerGoesOnAfterAnAnswerItCannotRead() {
         // given a held claim, and a ledger whose next answer holds a lease end that is not an instant
-        ClaimsClient client = client(ClaimsClient.builder(ledger.baseUrl()));
+        ClaimsClient client = ledger.client();
         HeldClaim claim = client.claim(TENANT, request("worker-1", TTL));
         ledger.batchesToGarble.set(1);
 
@@ -163,7 +161,7 @@ class RenewalTest {
     void aRepeatedClaimIsRenewedSoonWhenLittleOfItsLeaseIsLeft() {
         // given a ledger that answers the claim as a repeat, with 600 ms of its 3 s lease left
         ledger.claimRemaining = Duration.ofMillis(600);
-        ClaimsClient client = client(ClaimsClient.builder(ledger.baseUrl()));
+        ClaimsClient client = ledger.client();
 
         // when it is claimed
         Instant claimedAt = Instant.now();
@@ -174,11 +172,5 @@ class RenewalTest {
         assertThat(Duration.between(claimedAt, ledger.heartbeatsOf("worker-1").get(0).receivedAt()))
                 .isLessThan(Duration.ofMillis(500));
         assertThat(claim.isHeld()).isTrue();
-    }
-
-    private ClaimsClient client(ClaimsClient.Builder builder) {
-        ClaimsClient client = builder.build();
-        clients.add(client);
-        return client;
     }
 }

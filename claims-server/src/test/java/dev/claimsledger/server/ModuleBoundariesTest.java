@@ -11,7 +11,7 @@ import org.junit.jupiter.api.Test;
 
 /**
  * Keeps the module boundaries of STYLE.md true: the API is messages only, the core knows nothing of storage or HTTP,
- * the read model knows nothing of the aggregate.
+ * the read model knows nothing of the aggregate, the worker client knows nothing of the ledger's own modules.
  */
 class ModuleBoundariesTest {
 
@@ -44,6 +44,14 @@ class ModuleBoundariesTest {
                 .should().dependOnClassesThat().resideInAnyPackage("dev.claimsledger.server..",
                         "dev.claimsledger.projection..", "org.springframework.jdbc..", "org.springframework.web..",
                         "java.sql..", "jakarta.servlet..")
+                .check(classes);
+    }
+
+    @Test
+    void theWorkerClientDependsOnNothingButTheJdkJacksonAndSlf4j() {
+        classes().that().resideInAPackage("dev.claimsledger.client..")
+                .should().onlyDependOnClassesThat().resideInAnyPackage("dev.claimsledger.client..", "java..",
+                        "com.fasterxml.jackson..", "org.slf4j..")
                 .check(classes);
     }
 
