@@ -1,15 +1,24 @@
 #!/usr/bin/env bash
-# One command for the benchmark (see BENCHMARKS.md): builds the server and the benchmark, starts the server on a
-# fresh PostgreSQL database, runs the benchmark against it and stops the server. Arguments go to the benchmark, e.g.
+# One command for the benchmark (see BENCHMARKS.md): installs the load generator (wrk) and the Node baseline's
+# packages, builds the server and the benchmark, creates a fresh PostgreSQL database and runs the benchmark, which
+# starts, restarts and stops the server itself. Arguments go to the benchmark, e.g.
 #   claims-bench/run.sh --duration=30s --claims=10000 --clients=8
+#   claims-bench/run.sh --phases=heartbeats,node-baseline
 #   claims-bench/run.sh --phases=soak --soak-duration=3m --soak-rate=300
-# Needs a local PostgreSQL 15 (started as in .ci/run) and the role claims/claims.
+# Needs a local PostgreSQL 15 (started as in .ci/run) with the role claims/claims, Node.js 20 with npm, and root
+# for apt-get when wrk is missing.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
 DB="${CLAIMS_BENCH_DB:-claims_bench}"
 PORT="${CLAIMS_BENCH_PORT:-18080}"
-JDBC="jdbc:postgresql://127.0.0.1:5432/${DB}"
+
+if ! command -v wrk >/dev/null; then
+    apt-get -o DPkg::Lock::Timeout=300 install -y -q wrk >/dev/null \
+        || { apt-get -o DPkg::Lock::Timeout=300 update -q >/dev/null \
+             && apt-get -o DPkg::Lock::Timeout=300 install -y -q wrk >/dev/null; }
+fi
+(cd claims-bench/baseline-node && npm ci --no-audit --no-fund --loglevel=error)
 
 # clean: without it the repackaged server jar can keep the previous build of the other modules
 ./mvnw -q -B -Pbench -DskipTests clean package
@@ -17,16 +26,6 @@ JDBC="jdbc:postgresql://127.0.0.1:5432/${DB}"
 su postgres -c "dropdb --if-exists ${DB}" >/dev/null
 su postgres -c "createdb -O claims ${DB}"
 
-mkdir -p target
-java ${CLAIMS_BENCH_SERVER_OPTS:--Xmx1g} -jar claims-server/target/claims-server.jar --server.port="${PORT}" \
-    --spring.datasource.url="${JDBC}" --spring.datasource.username=claims --spring.datasource.password=claims \
-    --spring.datasource.hikari.maximum-pool-size=24 > target/bench-server.log 2>&1 &
-SERVER=$!
-trap 'kill ${SERVER} 2>/dev/null || true; wait ${SERVER} 2>/dev/null || true' EXIT
-for _ in $(seq 1 90); do
-    curl -fsS "http://127.0.0.1:${PORT}/actuator/health/readiness" >/dev/null 2>&1 && break
-    sleep 1
-done
-
-java -jar claims-bench/target/claims-bench.jar --base-url="http://127.0.0.1:${PORT}" --jdbc-url="${JDBC}" \
-    --server-pid="${SERVER}" "$@"
+java -jar claims-bench/target/claims-bench.jar --server-jar=claims-server/target/claims-server.jar \
+    --server-jvm-options="${CLAIMS_BENCH_SERVER_OPTS:--Xmx1g}" --port="${PORT}" \
+    --jdbc-url="jdbc:postgresql://127.0.0.1:5432/${DB}" --work-dir=target "$@"

@@ -1,92 +1,143 @@
 package dev.claimsledger.bench;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.sql.Connection;
-import java.sql.DriverManager;
-import java.sql.PreparedStatement;
-import java.sql.ResultSet;
 import java.sql.SQLException;
-import java.sql.Statement;
 import java.time.Duration;
-import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
+import java.util.Map;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicLong;
-import java.util.concurrent.atomic.AtomicReference;
+import java.util.stream.IntStream;
+import java.util.stream.LongStream;
 import org.HdrHistogram.Histogram;
 
 /**
- * The ledger benchmark: heartbeats over HTTP against a running server, beside the plain-SQL design it replaces
- * (one {@code UPDATE consumer_claims} per heartbeat) on the same PostgreSQL with the same clients and claims; expiry
- * precision; rebuild speed; the server's memory. And a bounded soak. See BENCHMARKS.md.
+ * The ledger benchmark, in one run: the ledger's heartbeats over HTTP beside the design it replaces on its own stack
+ * (a Node.js server doing one UPDATE per heartbeat) and that design's floor (the UPDATE from pgbench), all on the same
+ * PostgreSQL with the same connections and wrk as the load generator; latency at half the peak; the read model's lag;
+ * releases with few and many pending deadlines; mass expiry on a running server, on a fresh one and after downtime;
+ * rebuild speed; the server's memory. And a bounded soak. The benchmark starts and stops the ledger itself. See
+ * BENCHMARKS.md.
  */
 public final class ClaimsBench {
 
-    private static final String TENANT = "bench";
-    private static final String EXPIRY_TENANT = "bench-expiry";
-    private static final long LONG_TTL_MS = 600_000;
+    static final String TENANT = "bench";
+    private static final long LONG_TTL_MS = Duration.ofHours(3).toMillis();
 
     private final Options options;
-    private final LedgerClient ledger;
-    private final ObjectMapper json = new ObjectMapper();
+    private final LedgerServer server;
+    private final Database database;
+    private final Wrk wrk;
+    private final Report report = new Report();
+    private boolean baselineCopied;
 
     private ClaimsBench(Options options) {
         this.options = options;
-        this.ledger = new LedgerClient(options.baseUrl());
+        this.server = new LedgerServer(options);
+        this.database = new Database(options);
+        this.wrk = new Wrk(options);
     }
 
     public static void main(String[] args) throws Exception {
         Options options = Options.parse(args);
         ClaimsBench bench = new ClaimsBench(options);
-        if (options.runs("soak")) {
-            bench.soak();
-        } else {
-            bench.benchmark();
+        try (LedgerServer server = bench.server) {
+            server.start();
+            if (options.runs("soak")) {
+                bench.soak();
+            } else {
+                try {
+                    bench.benchmark();
+                } finally {
+                    bench.report.printSummary();
+                }
+            }
         }
     }
 
+    static String consumer(long index) {
+        return "worker-" + index;
+    }
+
     private void benchmark() throws Exception {
-        say("claims-bench: %d claims, %d clients, %s per run, against %s", options.claims(), options.clients(),
-                options.duration(), options.baseUrl());
-        say("machine: %d cores, %s", Runtime.getRuntime().availableProcessors(), System.getProperty("os.name"));
-        Load.Result ledgerRun = null;
-        Load.Result baselineRun = null;
-        if (options.runs("heartbeats") || options.runs("batch") || options.runs("half-peak")
-                || options.runs("memory")) {
+        say("claims-bench: %d claims, %d connections, %s warm-up, %s per measured run, phases %s", options.claims(),
+                options.clients(), Report.human(options.warmup()), Report.human(options.duration()), options.phases());
+        say("machine: %d cores; load average %s", Runtime.getRuntime().availableProcessors(), loadAverage());
+        Releases releases = new Releases(options, server, database);
+        Releases.Figures fewDeadlines = null;
+        if (options.runs("release")) {
+            fewDeadlines = releases.measure(options.releaseFewDeadlines());
+            say("RELEASE %s", fewDeadlines);
+        }
+        if (List.of("heartbeats", "node-baseline", "batch", "pgbench-floor", "half-peak", "memory").stream()
+                .anyMatch(options::runs)) {
             prepareClaims();
         }
-        if (options.runs("heartbeats")) {
-            warmUp();
-            ledgerRun = heartbeats();
+        Wrk.Result single = options.runs("heartbeats") ? ledgerHeartbeats() : null;
+        Wrk.Result node = options.runs("node-baseline") ? nodeBaseline() : null;
+        if (single != null && node != null) {
+            double ratio = single.perSecond() / node.perSecond();
+            say("RATIO ledger single heartbeats / Node baseline: %.2f", ratio);
+            report.add("ratio: ledger single / Node baseline", String.format("%.2f", ratio), "goal >= 1.0",
+                    ratio >= 1.0);
+        }
+        Wrk.Result batch = options.runs("batch") ? ledgerBatches() : null;
+        PgBench.Result floor = options.runs("pgbench-floor") ? pgbenchFloor() : null;
+        if (batch != null && floor != null) {
+            double ratio = batch.perSecond() / floor.tps();
+            say("RATIO ledger batched heartbeats / pgbench floor: %.2f", ratio);
+            report.add("ratio: ledger batches / pgbench floor", String.format("%.2f", ratio), "goal >= 1.0",
+                    ratio >= 1.0);
         }
         if (options.runs("http-floor")) {
             httpFloor();
         }
-        if (options.runs("batch")) {
-            batches();
+        if (options.runs("half-peak") && single != null) {
+            halfPeak(single.perSecond());
         }
-        if (options.runs("baseline")) {
-            baselineRun = baseline();
-        }
-        if (ledgerRun != null && baselineRun != null) {
-            say("RATIO ledger / baseline: %.2f (%.0f / %.0f heartbeats per second)",
-                    ledgerRun.perSecond() / baselineRun.perSecond(), ledgerRun.perSecond(), baselineRun.perSecond());
-        }
-        if (options.runs("half-peak") && ledgerRun != null) {
-            halfPeak(ledgerRun.perSecond());
+        if (fewDeadlines != null) {
+            Releases.Figures manyDeadlines = releases.measure(options.releaseManyDeadlines());
+            say("RELEASE %s", manyDeadlines);
+            double ratio = manyDeadlines.medianMs() / fewDeadlines.medianMs();
+            say("RATIO release median with %,d / with %,d pending deadlines: %.2f", manyDeadlines.pendingDeadlines(),
+                    fewDeadlines.pendingDeadlines(), ratio);
+            report.add("release with few pending deadlines", fewDeadlines.brief());
+            report.add("release with many pending deadlines", manyDeadlines.brief());
+            report.add("ratio: release median, many / few deadlines", String.format("%.2f", ratio), "goal <= 1.10",
+                    ratio <= 1.10);
         }
         if (options.runs("memory")) {
             memory();
         }
-        if (options.runs("expiry")) {
-            expiryPrecision();
+        Expiries expiries = new Expiries(options, server, database);
+        if (options.runs("expiry-burst")) {
+            Expiries.Burst burst = expiries.burst("bench-burst");
+            say("EXPIRY BURST on the running server: %s", burst);
+            addBurst("expiry burst, running server", burst);
+        }
+        if (options.runs("expiry-burst-fresh")) {
+            server.stop();
+            server.start();
+            say("expiry burst: a new server process, ready %.1f s after its start; waiting %s",
+                    Duration.between(server.startedAt(), server.readyAt()).toMillis() / 1000.0,
+                    Report.human(options.freshServerAge()));
+            LedgerServer.sleep(options.freshServerAge().toMillis());
+            Expiries.Burst burst = expiries.burst("bench-burst-fresh");
+            say("EXPIRY BURST on a server started %s earlier: %s", Report.human(options.freshServerAge()), burst);
+            addBurst("expiry burst, server started " + options.freshServerAge().toSeconds() + " s earlier", burst);
+        }
+        if (options.runs("expiry-downtime")) {
+            Expiries.Downtime downtime = expiries.downtime("bench-downtime");
+            say("EXPIRY AFTER DOWNTIME: %s", downtime);
+            report.add("expiry after downtime, last after readiness", String.format("%.2f s (p50 %.2f s, %d of %d, "
+                            + "ready %.1f s after start)", downtime.lastAfterReadySeconds(),
+                    downtime.afterReadyMicros().getValueAtPercentile(50) / 1e6, downtime.expired(), downtime.made(),
+                    downtime.startSeconds()), "goal <= 3 s",
+                    downtime.lastAfterReadySeconds() <= 3 && downtime.expired() >= downtime.made());
         }
         if (options.runs("rebuild")) {
             rebuild();
@@ -96,171 +147,143 @@ public final class ClaimsBench {
     // ----- phases -----
 
     private void prepareClaims() {
-        Load.Result made = Load.run(options.clients(), Duration.ofHours(1), 0, new Load.Operation() {
-            private final AtomicLong next = new AtomicLong();
-
-            @Override
-            public boolean call(int client, long iteration) {
-                long index = next.getAndIncrement();
-                if (index >= options.claims()) {
-                    throw new Load.Stop();
-                }
-                int status = ledger.claim(TENANT, consumer(index), LONG_TTL_MS).status();
-                return status == 201 || status == 200;
-            }
-        });
-        say("prepared %d active claims in %.1f s (%d errors)", options.claims(), made.elapsed().toMillis() / 1000.0,
+        Load.Result made = server.client().claimAll(options.clients(), TENANT, "worker-", 0, options.claims(),
+                index -> LONG_TTL_MS);
+        say("prepared %d active claims with 3 h leases in %.1f s, %.0f per second (%d errors)", options.claims(),
+                made.elapsed().toMillis() / 1000.0, options.claims() / (made.elapsed().toNanos() / 1e9),
                 made.errors());
     }
 
-    /** Heartbeats that are not counted, so that the server's JIT compilation is done before the measured run. */
-    private void warmUp() {
-        Load.Result run = Load.run(options.clients(), options.warmup(), 0, (client, i) ->
-                ledger.heartbeat(TENANT, consumer(ThreadLocalRandom.current().nextLong(options.claims()))).ok());
-        say("warm-up: %s of heartbeats, %.0f per second (not counted)", options.warmup(), run.perSecond());
+    /**
+     * Single heartbeats from wrk, one random claim per request, after an uncounted warm-up of the same load (the
+     * server's JIT compilation); the read model's lag is sampled beside the measured run.
+     */
+    private Wrk.Result ledgerHeartbeats() {
+        Wrk.Result warmUp = wrk.heartbeats(options.warmup(), server, TENANT, server.apiKey());
+        say("warm-up: %s of single heartbeats, %.0f per second (not counted)", Report.human(options.warmup()),
+                warmUp.perSecond());
+        say("load average before the measured run: %s", loadAverage());
+        ProjectionLag lag = ProjectionLag.start(server.client(), database, TENANT, options.claims());
+        Wrk.Result run = wrk.heartbeats(options.duration(), server, TENANT, server.apiKey());
+        Histogram lagMicros = lag.stop();
+        say("LEDGER single heartbeats over HTTP: %.0f per second, %s, %s", run.perSecond(), run.latencies(),
+                run.errors());
+        say("  %s", run.cpu());
+        say("LEDGER projection lag at the peak (2xx to row shows it): %s", ProjectionLag.describe(lagMicros));
+        report.add("ledger, single heartbeats", perSecond(run));
+        report.add("  CPU during it", shares(run.cpu(), "wrk", "ledger"));
+        report.add("projection lag p99 at the peak", String.format("%.0f ms", lagMicros.getValueAtPercentile(99)
+                / 1000.0), "goal <= 1 s", lagMicros.getValueAtPercentile(99) <= 1_000_000);
+        return run;
+    }
+
+    /** The design the ledger replaces on its own stack, driven by the same wrk script and connections. */
+    private Wrk.Result nodeBaseline() throws SQLException {
+        copyReadModelForBaseline();
+        try (NodeBaseline node = NodeBaseline.start(options, LedgerServer.sha256Hex(server.apiKey()))) {
+            Wrk.Result warmUp = wrk.heartbeats(options.warmup(), node, TENANT, server.apiKey());
+            say("warm-up: %s of the Node baseline, %.0f per second (not counted)", Report.human(options.warmup()),
+                    warmUp.perSecond());
+            say("load average before the measured run: %s", loadAverage());
+            Wrk.Result run = wrk.heartbeats(options.duration(), node, TENANT, server.apiKey());
+            say("BASELINE Node + pg, one UPDATE ... RETURNING per heartbeat over HTTP: %.0f per second, %s, %s",
+                    run.perSecond(), run.latencies(), run.errors());
+            say("  %s", run.cpu());
+            report.add("Node + pg baseline, single heartbeats", perSecond(run));
+            report.add("  CPU during it", shares(run.cpu(), "wrk", "Node baseline"));
+            return run;
+        }
     }
 
     /**
-     * What the HTTP stack alone allows here: the same clients calling the server's liveness probe, which touches
-     * neither Axon nor the database. No per-request design can beat this on this machine.
+     * Batches of {@code --batch-size} random claims through {@code POST /v1/tenants/{tenant}/heartbeats} (one commit
+     * per request), counted in heartbeats, after the same warm-up; the read model's lag is sampled beside it.
+     */
+    private Wrk.Result ledgerBatches() {
+        Wrk.Result warmUp = wrk.batches(options.warmup(), server, TENANT, server.apiKey());
+        say("warm-up: %s of batches, %.0f heartbeats per second (not counted)", Report.human(options.warmup()),
+                warmUp.perSecond());
+        say("load average before the measured run: %s", loadAverage());
+        ProjectionLag lag = ProjectionLag.start(server.client(), database, TENANT, options.claims());
+        Wrk.Result run = wrk.batches(options.duration(), server, TENANT, server.apiKey());
+        Histogram lagMicros = lag.stop();
+        say("LEDGER batched heartbeats over HTTP, %d per request: %.0f heartbeats per second (%.0f requests per "
+                        + "second), request %s, %s", options.batchSize(), run.perSecond(), run.requestsPerSecond(),
+                run.latencies(), run.errors());
+        say("  %s", run.cpu());
+        say("LEDGER projection lag during batches: %s", ProjectionLag.describe(lagMicros));
+        report.add("ledger, batches of " + options.batchSize(), String.format("%,.0f heartbeats/s (request p99 %.0f "
+                + "ms; projection lag p99 %.0f ms)", run.perSecond(), run.p99Ms(),
+                lagMicros.getValueAtPercentile(99) / 1000.0));
+        report.add("  CPU during it", shares(run.cpu(), "wrk", "ledger"));
+        return run;
+    }
+
+    private PgBench.Result pgbenchFloor() throws SQLException {
+        copyReadModelForBaseline();
+        say("load average before the measured run: %s", loadAverage());
+        PgBench.Result run = PgBench.run(options, TENANT, options.duration());
+        say("FLOOR pgbench, the baseline's UPDATE prepared, %d connections: %.0f per second (latency average %.2f ms,"
+                + " %d failed)", options.clients(), run.tps(), run.latencyAverageMs(), run.failed());
+        say("  %s", run.cpu());
+        report.add("pgbench floor, prepared UPDATE", String.format("%,.0f per second", run.tps()));
+        report.add("  CPU during it", shares(run.cpu(), "pgbench", null));
+        return run;
+    }
+
+    /** The read model's rows of the benchmark's claims, copied into a table of their own for the baseline. */
+    private void copyReadModelForBaseline() throws SQLException {
+        if (baselineCopied) {
+            return;
+        }
+        String schema = NodeBaseline.TABLE.substring(0, NodeBaseline.TABLE.indexOf('.'));
+        database.execute("DROP SCHEMA IF EXISTS " + schema + " CASCADE", "CREATE SCHEMA " + schema,
+                "CREATE TABLE " + NodeBaseline.TABLE + " (LIKE consumer_claims INCLUDING ALL)",
+                "INSERT INTO " + NodeBaseline.TABLE + " SELECT * FROM consumer_claims WHERE tenant_id = '" + TENANT
+                        + "'", "VACUUM ANALYZE " + NodeBaseline.TABLE);
+        baselineCopied = true;
+    }
+
+    /**
+     * What the HTTP stack alone allows here: the same connections calling the server's liveness probe, which touches
+     * neither Axon nor the database.
      */
     private void httpFloor() {
-        Load.Result run = Load.run(options.clients(), options.duration(), 0, (client, i) ->
-                ledger.get("/actuator/health/liveness").ok());
-        say("HTTP FLOOR GET /actuator/health/liveness: %.0f per second, %s, errors %d of %d", run.perSecond(),
-                run.latencies(), run.errors(), run.calls());
+        Wrk.Result run = wrk.get(options.duration(), server, "/actuator/health/liveness");
+        say("HTTP FLOOR GET /actuator/health/liveness: %.0f per second, %s, %s", run.perSecond(), run.latencies(),
+                run.errors());
+        say("  %s", run.cpu());
+        report.add("ledger HTTP floor (liveness probe)", perSecond(run));
     }
 
-    /**
-     * Heartbeats sent {@code --batch-size} to a request through {@code POST /v1/tenants/{tenant}/heartbeats}, which
-     * records each request's heartbeats with one commit. Counted in heartbeats; latency is per request. Warmed up
-     * first like the single heartbeats.
-     */
-    private void batches() {
-        Load.Operation batch = (client, i) -> {
-            List<String> consumers = new ArrayList<>(options.batchSize());
-            for (int n = 0; n < options.batchSize(); n++) {
-                consumers.add(consumer(ThreadLocalRandom.current().nextLong(options.claims())));
-            }
-            LedgerClient.Answer answer = ledger.heartbeats(TENANT, consumers);
-            if (!answer.ok()) {
-                return false;
-            }
-            for (JsonNode result : answer.body().path("results")) {
-                if (result.path("status").asInt() != 200) {
-                    return false;
-                }
-            }
-            return true;
-        };
-        Load.run(options.clients(), options.warmup(), 0, batch);
-        Load.Result run = Load.run(options.clients(), options.duration(), 0, batch);
-        say("LEDGER BATCHED heartbeats over HTTP, %d per request: %.0f heartbeats per second (%.0f requests per"
-                + " second), request %s, failed requests %d of %d", options.batchSize(),
-                run.perSecond() * options.batchSize(), run.perSecond(), run.latencies(), run.errors(), run.calls());
-    }
-
-    private Load.Result heartbeats() throws Exception {
-        Histogram lag = new Histogram(3);
-        AtomicReference<long[]> lastAck = new AtomicReference<>();
-        ExecutorService sampler = Executors.newSingleThreadExecutor();
-        sampler.submit(() -> sampleProjectionLag(lastAck, lag));
-        Load.Result run = Load.run(options.clients(), options.duration(), 0, (client, i) -> {
-            long index = ThreadLocalRandom.current().nextLong(options.claims());
-            LedgerClient.Answer answer = ledger.heartbeat(TENANT, consumer(index));
-            if (answer.ok()) {
-                lastAck.set(new long[]{index, answer.body().path("heartbeat_count").asLong(), System.nanoTime()});
-            }
-            return answer.ok();
-        });
-        sampler.shutdownNow();
-        sampler.awaitTermination(5, TimeUnit.SECONDS);
-        say("LEDGER heartbeats over HTTP: %.0f per second, %s, errors %d of %d", run.perSecond(), run.latencies(),
-                run.errors(), run.calls());
-        say("LEDGER projection lag (2xx to row shows it): p50 %.1f ms, p99 %.1f ms (%d samples)",
-                lag.getValueAtPercentile(50) / 1000.0, lag.getValueAtPercentile(99) / 1000.0, lag.getTotalCount());
-        return run;
-    }
-
-    private void sampleProjectionLag(AtomicReference<long[]> lastAck, Histogram lag) {
-        try (Connection connection = connect(); PreparedStatement read = connection.prepareStatement(
-                "SELECT heartbeat_count FROM consumer_claims WHERE tenant_id = ? AND consumer_id = ? AND epoch = 1")) {
-            while (!Thread.currentThread().isInterrupted()) {
-                long[] ack = lastAck.get();
-                if (ack == null) {
-                    Thread.sleep(10);
-                    continue;
-                }
-                read.setString(1, TENANT);
-                read.setString(2, consumer(ack[0]));
-                long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
-                while (System.nanoTime() < deadline) {
-                    try (ResultSet row = read.executeQuery()) {
-                        if (row.next() && row.getLong(1) >= ack[1]) {
-                            lag.recordValue(Math.max(1, (System.nanoTime() - ack[2]) / 1000));
-                            break;
-                        }
-                    }
-                    Thread.sleep(1);
-                }
-                Thread.sleep(50);
-            }
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        } catch (SQLException e) {
-            say("projection lag sampling stopped: %s", e.getMessage());
-        }
-    }
-
-    /** The design the ledger replaces: one row per claim, one UPDATE per heartbeat, same PostgreSQL and clients. */
-    private Load.Result baseline() throws Exception {
-        try (Connection connection = connect(); Statement statement = connection.createStatement()) {
-            statement.execute("DROP SCHEMA IF EXISTS bench_baseline CASCADE");
-            statement.execute("CREATE SCHEMA bench_baseline");
-            statement.execute("CREATE TABLE bench_baseline.consumer_claims (LIKE consumer_claims INCLUDING ALL)");
-            statement.execute("INSERT INTO bench_baseline.consumer_claims SELECT * FROM consumer_claims"
-                    + " WHERE tenant_id = '" + TENANT + "'");
-            statement.execute("ANALYZE bench_baseline.consumer_claims");
-        }
-        List<Connection> connections = new ArrayList<>();
-        List<PreparedStatement> updates = new ArrayList<>();
-        for (int c = 0; c < options.clients(); c++) {
-            Connection connection = connect();
-            connections.add(connection);
-            updates.add(connection.prepareStatement("UPDATE bench_baseline.consumer_claims"
-                    + " SET last_heartbeat_at = now(), updated_at = now()"
-                    + " WHERE tenant_id = ? AND consumer_id = ? AND epoch = ?"));
-        }
-        Load.Result run = Load.run(options.clients(), options.duration(), 0, (client, i) -> {
-            PreparedStatement update = updates.get(client);
-            update.setString(1, TENANT);
-            update.setString(2, consumer(ThreadLocalRandom.current().nextLong(options.claims())));
-            update.setLong(3, 1);
-            return update.executeUpdate() == 1;
-        });
-        for (Connection connection : connections) {
-            connection.close();
-        }
-        say("BASELINE single-row UPDATE per heartbeat (JDBC, autocommit): %.0f per second, %s, errors %d of %d",
-                run.perSecond(), run.latencies(), run.errors(), run.calls());
-        return run;
-    }
-
+    /** Single heartbeats at a fixed rate, latency counted from when each call was due (the Java client). */
     private void halfPeak(double peak) {
         double rate = peak / 2;
+        LedgerClient ledger = server.client();
+        CpuMeter cpu = CpuMeter.start(options.database(), "ledger", server.pid());
         Load.Result run = Load.run(options.clients(), options.duration(), rate, (client, i) ->
                 ledger.heartbeat(TENANT, consumer(ThreadLocalRandom.current().nextLong(options.claims()))).ok());
+        CpuMeter.Shares shares = cpu.stop(Map.of());
+        double p99 = run.latencyMicros().getValueAtPercentile(99) / 1000.0;
         say("LEDGER heartbeats at half the peak (%.0f per second offered): %.0f per second, %s, errors %d", rate,
                 run.perSecond(), run.latencies(), run.errors());
+        say("  %s", shares);
+        report.add("p99 at half the peak", String.format("%.1f ms (%.0f/s offered, errors %d)", p99, rate,
+                run.errors()), "goal <= 25 ms", p99 <= 25 && run.errors() == 0);
     }
 
     private void memory() throws Exception {
+        LedgerClient ledger = server.client();
+        long active = database.number("SELECT count(*) FROM consumer_claims WHERE status = 'active'");
         long heap = ledger.heapUsedBytes();
-        say("SERVER memory with %d active claims: heap used %.0f MiB%s", options.claims(), heap / 1048576.0,
-                options.serverPid() > 0 ? ", RSS " + rssMiB(options.serverPid()) + " MiB" : "");
-        if (options.serverPid() > 0 && fullCollection(options.serverPid())) {
-            say("SERVER memory with %d active claims after a full collection (jcmd GC.run): heap used %.0f MiB",
-                    options.claims(), ledger.heapUsedBytes() / 1048576.0);
+        say("SERVER memory with %,d active claims: heap used %.0f MiB, RSS %d MiB", active, heap / 1048576.0,
+                rssMiB(server.pid()));
+        if (fullCollection(server.pid())) {
+            double live = ledger.heapUsedBytes() / 1048576.0;
+            say("SERVER memory with %,d active claims after a full collection (jcmd GC.run): heap used %.0f MiB",
+                    active, live);
+            report.add("heap after a full collection", String.format("%.0f MiB with %,d active claims", live, active),
+                    "goal <= 512 MiB", live <= 512);
         }
     }
 
@@ -275,65 +298,35 @@ public final class ClaimsBench {
         return gc.waitFor(60, TimeUnit.SECONDS) && gc.exitValue() == 0;
     }
 
-    private void expiryPrecision() throws Exception {
-        int count = options.expiryClaims();
-        Instant windowStart = Instant.now().plusSeconds(Math.max(15, count / 400));
-        long windowMillis = options.expiryWindow().toMillis();
-        AtomicLong next = new AtomicLong();
-        Load.Result made = Load.run(options.clients(), Duration.ofHours(1), 0, (client, i) -> {
-            long index = next.getAndIncrement();
-            if (index >= count) {
-                throw new Load.Stop();
-            }
-            Instant end = windowStart.plusMillis(windowMillis * index / count);
-            long ttl = Math.max(1000, Duration.between(Instant.now(), end).toMillis());
-            return ledger.claim(EXPIRY_TENANT, "expiring-" + index, ttl).status() == 201;
-        });
-        say("expiry: made %d claims ending within %s in %.1f s (%d errors)", count, options.expiryWindow(),
-                made.elapsed().toMillis() / 1000.0, made.errors());
-        String streams = EXPIRY_TENANT.length() + ":" + EXPIRY_TENANT + "/%";
-        long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(3);
-        List<String> expiries = List.of();
-        while (System.nanoTime() < deadline) {
-            expiries = payloads("dev.claimsledger.api.ClaimLeaseExpired", streams);
-            if (expiries.size() >= count - made.errors()) {
-                break;
-            }
-            Thread.sleep(500);
-        }
-        Histogram delay = new Histogram(3);
-        for (String payload : expiries) {
-            JsonNode event = json.readTree(payload);
-            long micros = Duration.between(Instant.parse(event.path("leaseExpiresAt").asText()),
-                    Instant.parse(event.path("expiredAt").asText())).toNanos() / 1000;
-            delay.recordValue(Math.max(1, micros));
-        }
-        say("EXPIRY delay from lease_expires_at to ClaimLeaseExpired: p50 %.0f ms, p99 %.0f ms, max %.0f ms "
-                        + "(%d of %d expired)", delay.getValueAtPercentile(50) / 1000.0,
-                delay.getValueAtPercentile(99) / 1000.0, delay.getMaxValue() / 1000.0, expiries.size(),
-                count - made.errors());
+    private void addBurst(String figure, Expiries.Burst burst) {
+        double p99 = burst.delayMicros().getValueAtPercentile(99) / 1000.0;
+        report.add(figure, String.format("p99 %.0f ms (p50 %.0f, max %.0f; %d of %d expired, ends within %.0f ms)",
+                p99, burst.delayMicros().getValueAtPercentile(50) / 1000.0, burst.delayMicros().getMaxValue()
+                        / 1000.0, burst.expired(), burst.made(), burst.endSpreadMs()), "goal p99 <= 1.5 s",
+                p99 <= 1500 && burst.expired() >= burst.made() && burst.secondsToSpare() > 0);
     }
 
     private void rebuild() throws Exception {
-        long existing;
-        try (Connection connection = connect(); Statement statement = connection.createStatement();
-             ResultSet rows = statement.executeQuery("SELECT count(*) FROM domain_event_entry")) {
-            rows.next();
-            existing = rows.getLong(1);
-        }
+        LedgerClient ledger = server.client();
+        long existing = database.number("SELECT count(*) FROM domain_event_entry");
         long missing = Math.max(0, options.rebuildEvents() - existing);
         if (missing > 0) {
             long started = System.nanoTime();
-            try (Connection connection = connect()) {
+            try (var connection = database.connect()) {
                 long written = SyntheticEvents.append(connection, missing);
-                say("rebuild: appended %d synthetic events in %.1f s", written,
-                        (System.nanoTime() - started) / 1e9);
+                say("rebuild: appended %d synthetic events in %.1f s", written, (System.nanoTime() - started) / 1e9);
             }
         }
-        waitForProjectionToSettle();
+        waitForProjectionToSettle(ledger);
+        RebuildReads readers = missing > 0
+                ? RebuildReads.start(ledger, SyntheticEvents.TENANT, IntStream.range(0, 200)
+                        .mapToObj(SyntheticEvents::consumer).toList(), options.clients())
+                : RebuildReads.start(ledger, TENANT, LongStream.range(0, Math.min(200, options.claims()))
+                        .mapToObj(ClaimsBench::consumer).toList(), options.clients());
         long started = System.nanoTime();
         LedgerClient.Answer accepted = ledger.startRebuild();
         if (accepted.status() != 202) {
+            readers.stop();
             say("rebuild: could not start (%d %s)", accepted.status(), accepted.body());
             return;
         }
@@ -347,19 +340,23 @@ public final class ClaimsBench {
                     progress.path("events_per_second").asDouble());
         }
         double seconds = (System.nanoTime() - started) / 1e9;
+        double perSecond = progress.path("total").asLong() / seconds;
         say("REBUILD of %d event positions: %.1f s, %.0f events per second (state %s)",
-                progress.path("total").asLong(), seconds, progress.path("total").asLong() / seconds,
-                progress.path("state").asText());
+                progress.path("total").asLong(), seconds, perSecond, progress.path("state").asText());
+        report.add("rebuild", String.format("%,.0f events/s over %,d events", perSecond,
+                progress.path("total").asLong()), "goal >= 50,000 events/s", perSecond >= 50_000);
+        say("READS DURING THE REBUILD, %d clients: %s", options.clients(), readers.stop().summary());
     }
 
     // ----- soak -----
 
     private void soak() throws Exception {
         prepareClaims();
+        LedgerClient ledger = server.client();
         Duration window = Duration.ofSeconds(30);
         long windows = Math.max(1, options.soakDuration().toSeconds() / window.toSeconds());
-        say("soak: %d heartbeats per second for %s over %d claims", options.soakRate(), options.soakDuration(),
-                options.claims());
+        say("soak: %d heartbeats per second for %s over %d claims", options.soakRate(),
+                Report.human(options.soakDuration()), options.claims());
         long errors = 0;
         Histogram all = new Histogram(3);
         List<Long> oldGeneration = new ArrayList<>();
@@ -369,10 +366,10 @@ public final class ClaimsBench {
             errors += run.errors();
             all.add(run.latencyMicros());
             oldGeneration.add(ledger.oldGenerationUsedBytes());
-            say("  %3ds: %.0f per second, %s, errors %d, heap used %.0f MiB, old generation %.0f MiB%s",
+            say("  %3ds: %.0f per second, %s, errors %d, heap used %.0f MiB, old generation %.0f MiB, RSS %d MiB",
                     (w + 1) * window.toSeconds(), run.perSecond(), run.latencies(), run.errors(),
                     ledger.heapUsedBytes() / 1048576.0, oldGeneration.get(oldGeneration.size() - 1) / 1048576.0,
-                    options.serverPid() > 0 ? ", RSS " + rssMiB(options.serverPid()) + " MiB" : "");
+                    rssMiB(server.pid()));
         }
         say("SOAK: errors %d; latency p50 %.2f ms, p99 %.2f ms, p99.9 %.2f ms, max %.2f ms; old generation first "
                         + "%.0f MiB, last %.0f MiB, max %.0f MiB", errors, all.getValueAtPercentile(50) / 1000.0,
@@ -387,7 +384,7 @@ public final class ClaimsBench {
 
     // ----- helpers -----
 
-    private void waitForProjectionToSettle() throws Exception {
+    private void waitForProjectionToSettle(LedgerClient ledger) throws Exception {
         long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(10);
         double lag = Double.MAX_VALUE;
         while (System.nanoTime() < deadline && lag > 0) {
@@ -397,28 +394,26 @@ public final class ClaimsBench {
         }
     }
 
-    private List<String> payloads(String type, String streams) throws SQLException {
-        List<String> found = new ArrayList<>();
-        try (Connection connection = connect(); PreparedStatement select = connection.prepareStatement(
-                "SELECT convert_from(payload, 'UTF8') FROM domain_event_entry"
-                        + " WHERE payload_type = ? AND aggregate_identifier LIKE ?")) {
-            select.setString(1, type);
-            select.setString(2, streams);
-            try (ResultSet rows = select.executeQuery()) {
-                while (rows.next()) {
-                    found.add(rows.getString(1));
-                }
-            }
+    private static String perSecond(Wrk.Result run) {
+        return String.format("%,.0f per second (p99 %.1f ms; %s)", run.perSecond(), run.p99Ms(), run.errors());
+    }
+
+    /** The load generator's, the server's and PostgreSQL's shares of the machine, and the rest. */
+    private static String shares(CpuMeter.Shares cpu, String generator, String serverName) {
+        double server = serverName == null ? 0 : cpu.of(serverName);
+        double rest = cpu.machine() - cpu.of(generator) - server - cpu.of("PostgreSQL");
+        return String.format("%s %.0f%%, %sPostgreSQL %.0f%%, anything else %.0f%% (shares of the machine)", generator,
+                cpu.of(generator) * 100, serverName == null ? "" : String.format("%s %.0f%%, ", serverName,
+                        server * 100), cpu.of("PostgreSQL") * 100, Math.max(0, rest) * 100);
+    }
+
+    private static String loadAverage() {
+        try {
+            String[] fields = Files.readString(Path.of("/proc/loadavg")).split(" ");
+            return fields[0] + " " + fields[1] + " " + fields[2];
+        } catch (IOException e) {
+            return "unknown";
         }
-        return found;
-    }
-
-    private Connection connect() throws SQLException {
-        return DriverManager.getConnection(options.jdbcUrl(), options.jdbcUser(), options.jdbcPassword());
-    }
-
-    private static String consumer(long index) {
-        return "worker-" + index;
     }
 
     private static long rssMiB(long pid) {
@@ -435,7 +430,6 @@ public final class ClaimsBench {
     }
 
     private static void say(String format, Object... arguments) {
-        System.out.println(String.format(format, arguments));
-        System.out.flush();
+        Report.say(format, arguments);
     }
 }

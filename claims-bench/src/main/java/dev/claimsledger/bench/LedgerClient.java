@@ -10,11 +10,11 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
-import java.time.Instant;
-import java.util.List;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.LongUnaryOperator;
 
 /**
- * The ledger's HTTP API, as a worker fleet calls it: one request per command.
+ * The ledger's HTTP API, as a worker fleet calls it: one request per command, with the run's API key.
  */
 final class LedgerClient {
 
@@ -24,9 +24,11 @@ final class LedgerClient {
             .build();
     private final ObjectMapper json = new ObjectMapper();
     private final String baseUrl;
+    private final String authorization;
 
-    LedgerClient(String baseUrl) {
+    LedgerClient(String baseUrl, String apiKey) {
         this.baseUrl = baseUrl;
+        this.authorization = "Bearer " + apiKey;
     }
 
     record Answer(int status, JsonNode body) {
@@ -47,14 +49,30 @@ final class LedgerClient {
         return post("/v1/tenants/" + tenant + "/claims/" + encode(consumer) + "/epochs/1/heartbeats", null);
     }
 
-    /** One request with a heartbeat for each of {@code consumers}, all at epoch 1. */
-    Answer heartbeats(String tenant, List<String> consumers) {
-        StringBuilder body = new StringBuilder("{\"heartbeats\":[");
-        for (int i = 0; i < consumers.size(); i++) {
-            body.append(i == 0 ? "" : ",").append("{\"consumer_id\":\"").append(consumers.get(i))
-                    .append("\",\"epoch\":1}");
-        }
-        return post("/v1/tenants/" + tenant + "/heartbeats", body.append("]}").toString());
+    Answer release(String tenant, String consumer) {
+        return post("/v1/tenants/" + tenant + "/claims/" + encode(consumer) + "/epochs/1/release", null);
+    }
+
+    /**
+     * Makes {@code count} claims at epoch 1, {@code prefix + index} for index from {@code first}, from
+     * {@code clients} threads; the lease TTL of each is asked for when it is sent (so it can aim at an instant).
+     */
+    Load.Result claimAll(int clients, String tenant, String prefix, long first, long count, LongUnaryOperator ttlMs) {
+        return claimAll(clients, tenant, prefix, first, count, ttlMs, Duration.ofHours(1));
+    }
+
+    /** As above, but stops making claims after {@code limit}. */
+    Load.Result claimAll(int clients, String tenant, String prefix, long first, long count, LongUnaryOperator ttlMs,
+                         Duration limit) {
+        AtomicLong next = new AtomicLong(first);
+        return Load.run(clients, limit, 0, (client, iteration) -> {
+            long index = next.getAndIncrement();
+            if (index >= first + count) {
+                throw new Load.Stop();
+            }
+            int status = claim(tenant, prefix + index, ttlMs.applyAsLong(index)).status();
+            return status == 201 || status == 200;
+        });
     }
 
     Answer startRebuild() {
@@ -62,7 +80,7 @@ final class LedgerClient {
     }
 
     Answer get(String path) {
-        return send(HttpRequest.newBuilder(URI.create(baseUrl + path)).GET());
+        return send(HttpRequest.newBuilder(URI.create(baseUrl + path)).header("Authorization", authorization).GET());
     }
 
     long heapUsedBytes() {
@@ -79,13 +97,10 @@ final class LedgerClient {
         return answer.ok() ? answer.body().path("measurements").path(0).path("value").asLong() : -1;
     }
 
-    boolean ready() {
-        return get("/actuator/health/readiness").ok();
-    }
-
     private Answer post(String path, String body) {
         HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(baseUrl + path))
                 .header("Content-Type", "application/json")
+                .header("Authorization", authorization)
                 .POST(body == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(body));
         return send(request);
     }
@@ -102,10 +117,6 @@ final class LedgerClient {
             Thread.currentThread().interrupt();
             return new Answer(-1, json.nullNode());
         }
-    }
-
-    static Instant instant(JsonNode node) {
-        return node == null || node.isNull() || node.isMissingNode() ? null : Instant.parse(node.asText());
     }
 
     private static String encode(String id) {

@@ -1,15 +1,24 @@
 package dev.claimsledger.bench;
 
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 
 /**
  * Command-line options, {@code --name=value}, each with a default that matches BENCHMARKS.md.
  */
-record Options(String baseUrl, String jdbcUrl, String jdbcUser, String jdbcPassword, int claims, int clients,
-               Duration duration, Duration warmup, int batchSize, int expiryClaims, Duration expiryWindow, long rebuildEvents, long serverPid,
-               String phases, Duration soakDuration, int soakRate) {
+record Options(Path serverJar, List<String> serverJvmOptions, int port, int baselinePort, String jdbcUrl,
+               String jdbcUser, String jdbcPassword, Path benchDir, Path workDir, int claims, int clients,
+               int wrkThreads, Duration duration, Duration warmup, int batchSize, int releaseSamples,
+               int releaseFewDeadlines, int releaseManyDeadlines, Duration releaseTimeLimit,
+               Duration releaseFillLimit, int expiryClaims,
+               Duration expiryWindow, Duration freshServerAge, long rebuildEvents, String phases,
+               Duration soakDuration, int soakRate) {
+
+    static final String DEFAULT_PHASES = "release,heartbeats,node-baseline,batch,pgbench-floor,http-floor,half-peak,"
+            + "memory,expiry-burst,expiry-burst-fresh,expiry-downtime,rebuild";
 
     static Options parse(String[] args) {
         Map<String, String> values = new HashMap<>();
@@ -20,25 +29,46 @@ record Options(String baseUrl, String jdbcUrl, String jdbcUser, String jdbcPassw
             values.put(arg.substring(2, arg.indexOf('=')), arg.substring(arg.indexOf('=') + 1));
         }
         return new Options(
-                values.getOrDefault("base-url", "http://127.0.0.1:8080"),
+                Path.of(values.getOrDefault("server-jar", "claims-server/target/claims-server.jar")),
+                List.of(values.getOrDefault("server-jvm-options", "-Xmx1g").trim().split("\\s+")),
+                Integer.parseInt(values.getOrDefault("port", "18080")),
+                Integer.parseInt(values.getOrDefault("baseline-port", "18090")),
                 values.getOrDefault("jdbc-url", "jdbc:postgresql://127.0.0.1:5432/claims_bench"),
                 values.getOrDefault("jdbc-user", "claims"),
                 values.getOrDefault("jdbc-password", "claims"),
+                Path.of(values.getOrDefault("bench-dir", "claims-bench")),
+                Path.of(values.getOrDefault("work-dir", "target")),
                 Integer.parseInt(values.getOrDefault("claims", "10000")),
                 Integer.parseInt(values.getOrDefault("clients", "8")),
-                Duration.parse("PT" + values.getOrDefault("duration", "30s").toUpperCase()),
-                Duration.parse("PT" + values.getOrDefault("warmup", "60s").toUpperCase()),
+                Integer.parseInt(values.getOrDefault("wrk-threads", "2")),
+                duration(values.getOrDefault("duration", "30s")),
+                duration(values.getOrDefault("warmup", "30s")),
                 Integer.parseInt(values.getOrDefault("batch-size", "100")),
+                Integer.parseInt(values.getOrDefault("release-samples", "200")),
+                Integer.parseInt(values.getOrDefault("release-few-deadlines", "100")),
+                Integer.parseInt(values.getOrDefault("release-many-deadlines", "100000")),
+                duration(values.getOrDefault("release-time-limit", "60s")),
+                duration(values.getOrDefault("release-fill-limit", "5m")),
                 Integer.parseInt(values.getOrDefault("expiry-claims", "10000")),
-                Duration.parse("PT" + values.getOrDefault("expiry-window", "10s").toUpperCase()),
+                duration(values.getOrDefault("expiry-window", "1s")),
+                duration(values.getOrDefault("fresh-server-age", "60s")),
                 Long.parseLong(values.getOrDefault("rebuild-events", "1000000")),
-                Long.parseLong(values.getOrDefault("server-pid", "0")),
-                values.getOrDefault("phases", "heartbeats,http-floor,batch,baseline,half-peak,expiry,rebuild,memory"),
-                Duration.parse("PT" + values.getOrDefault("soak-duration", "3m").toUpperCase()),
+                values.getOrDefault("phases", DEFAULT_PHASES),
+                duration(values.getOrDefault("soak-duration", "3m")),
                 Integer.parseInt(values.getOrDefault("soak-rate", "300")));
+    }
+
+    private static Duration duration(String text) {
+        return Duration.parse("PT" + text.toUpperCase());
     }
 
     boolean runs(String phase) {
         return ("," + phases + ",").contains("," + phase + ",");
+    }
+
+    /** The PostgreSQL database's name, the last part of the JDBC URL. */
+    String database() {
+        String path = jdbcUrl.substring(jdbcUrl.lastIndexOf('/') + 1);
+        return path.contains("?") ? path.substring(0, path.indexOf('?')) : path;
     }
 }

@@ -24,6 +24,11 @@ final class SyntheticEvents {
     private SyntheticEvents() {
     }
 
+    /** The id of the synthetic consumer {@code index}, from 0. */
+    static String consumer(int index) {
+        return "synthetic-" + index;
+    }
+
     /** Appends at least {@code events} events; answers how many. */
     static long append(Connection connection, long events) throws SQLException, IOException {
         var copy = connection.unwrap(PGConnection.class).getCopyAPI();
@@ -33,7 +38,7 @@ final class SyntheticEvents {
         while (written < events) {
             StringWriter chunk = new StringWriter();
             for (int c = 0; c < 1000 && written < events; c++, consumer++) {
-                String id = "synthetic-" + consumer;
+                String id = consumer(consumer);
                 String stream = TENANT.length() + ":" + TENANT + "/" + id;
                 Instant claimedAt = base.plusMillis(consumer);
                 Instant lease = claimedAt.plusSeconds(600);

@@ -12,6 +12,7 @@ import dev.claimsledger.api.ClaimStatus;
 import dev.claimsledger.api.ClaimSuperseded;
 import dev.claimsledger.api.ConsumerRef;
 import dev.claimsledger.api.HeartbeatReceived;
+import dev.claimsledger.api.HeartbeatsCompacted;
 import dev.claimsledger.api.LeasePolicy;
 import dev.claimsledger.api.MaterializeClaim;
 import dev.claimsledger.api.RecordHeartbeat;
@@ -66,7 +67,7 @@ class Claim {
     ClaimCommandResult handle(MaterializeClaim command, Clock clock, DeadlineManager deadlines, EventChain chain) {
         if (current != null) {
             if (command.epoch() < current.epoch()) {
-                throw staleEpoch(command.epoch());
+                throw ClaimDecisions.staleEpoch(current, command.epoch());
             }
             if (command.epoch() == current.epoch()) {
                 if (current.sameTermsAs(command)) {
@@ -98,32 +99,23 @@ class Claim {
 
     @CommandHandler
     ClaimCommandResult handle(RecordHeartbeat command, Clock clock, EventChain chain) {
-        requireCurrentEpoch(command.epoch());
-        if (!current.isActive()) {
-            throw notActive();
-        }
-        Instant now = clock.instant();
-        if (current.lease().hasLapsedAt(now)) {
-            throw leaseRanOut();
-        }
-        Lease renewed = current.lease().afterHeartbeat(now);
-        record(chain, streamId,
-                new HeartbeatReceived(tenantId, consumerId, current.epoch(), now, command.reportedAt(), renewed.expiresAt()));
+        record(chain, streamId, ClaimDecisions.heartbeat(command.tenantId(), command.consumerId(), current,
+                command.epoch(), command.reportedAt(), clock.instant()));
         return result(true);
     }
 
     @CommandHandler
     ClaimCommandResult handle(ReleaseClaim command, Clock clock, DeadlineManager deadlines, EventChain chain) {
-        requireCurrentEpoch(command.epoch());
+        ClaimDecisions.requireCurrentEpoch(command.consumerId(), current, command.epoch());
         if (current.status() == ClaimStatus.RELEASED) {
             return result(false);
         }
         Instant now = clock.instant();
         if (current.status() == ClaimStatus.EXPIRED || current.lease().hasLapsedAt(now)) {
-            throw leaseRanOut();
+            throw ClaimDecisions.leaseRanOut(current);
         }
         if (!current.isActive()) {
-            throw notActive();
+            throw ClaimDecisions.notActive(current);
         }
         record(chain, streamId, new ClaimReleased(tenantId, consumerId, current.epoch(), now, command.ackedStreams(),
                 current.lease().expiresAt()));
@@ -133,17 +125,13 @@ class Claim {
 
     @DeadlineHandler(deadlineName = LeaseExpiryDue.DEADLINE)
     void on(LeaseExpiryDue due, Clock clock, DeadlineManager deadlines, EventChain chain) {
-        if (current == null || current.epoch() != due.epoch() || !current.isActive()) {
-            return;
+        ClaimDecisions.Watchdog decision = ClaimDecisions.watchdog(tenantId, consumerId, current, due.epoch(),
+                clock.instant());
+        if (decision instanceof ClaimDecisions.Watchdog.Follow follow) {
+            deadlines.schedule(follow.leaseEnd(), LeaseExpiryDue.DEADLINE, due);
+        } else if (decision instanceof ClaimDecisions.Watchdog.Expire expire) {
+            record(chain, streamId, expire.event());
         }
-        Instant now = clock.instant();
-        if (!current.lease().hasLapsedAt(now)) {
-            // renewed since the watchdog was armed: follow the lease instead of expiring it
-            deadlines.schedule(current.lease().expiresAt(), LeaseExpiryDue.DEADLINE, due);
-            return;
-        }
-        record(chain, streamId, new ClaimLeaseExpired(tenantId, consumerId, current.epoch(), now,
-                current.lease().expiresAt()));
     }
 
     @EventSourcingHandler
@@ -159,6 +147,19 @@ class Claim {
     void on(HeartbeatReceived event, @SequenceNumber long sequence, @MetaDataValue(EventChain.HASH_KEY) String hash) {
         chainHead = new ChainHead(sequence, hash);
         current = current.heartbeat(event.receivedAt(), event.leaseExpiresAt());
+    }
+
+    /** A compacted run: its heartbeats up to the snapshot this aggregate was loaded from count already. */
+    @EventSourcingHandler
+    void on(HeartbeatsCompacted event, @SequenceNumber long sequence, @MetaDataValue(EventChain.HASH_KEY) String hash) {
+        current = current.heartbeats(newInRun(event, chainHead, sequence), event.lastReceivedAt(),
+                event.leaseExpiresAt());
+        chainHead = new ChainHead(sequence, hash);
+    }
+
+    /** How many heartbeats of a compacted run stored at {@code sequence} come after {@code head}. */
+    static long newInRun(HeartbeatsCompacted run, ChainHead head, long sequence) {
+        return sequence - Math.max(head.sequence(), run.firstSequence() - 1);
     }
 
     @EventSourcingHandler
@@ -179,35 +180,15 @@ class Claim {
         current = current.ended(ClaimStatus.SUPERSEDED, event.supersededAt());
     }
 
+    /** This aggregate as a {@link StreamHead}: what a snapshot of it tells the {@link LeaseWriter}. */
+    StreamHead head() {
+        return new StreamHead(streamId, tenantId, consumerId, current, chainHead);
+    }
+
     /** Applies an event with its chain hash, computed from the stream's previous one. */
     private void record(EventChain chain, String stream, Object event) {
         String hash = chain.hashOf(stream, chainHead.nextSequence(), event, chainHead.hash());
         apply(event, MetaData.with(EventChain.HASH_KEY, hash));
-    }
-
-    private void requireCurrentEpoch(long epoch) {
-        if (current == null || epoch > current.epoch()) {
-            throw new ClaimRejectedException(ClaimErrorCode.CLAIM_NOT_FOUND,
-                    "no claim of epoch " + epoch + " for consumer " + consumerId);
-        }
-        if (epoch < current.epoch()) {
-            throw staleEpoch(epoch);
-        }
-    }
-
-    private ClaimRejectedException staleEpoch(long epoch) {
-        return new ClaimRejectedException(ClaimErrorCode.STALE_EPOCH,
-                "epoch " + epoch + " is older than the current epoch " + current.epoch());
-    }
-
-    private ClaimRejectedException notActive() {
-        return new ClaimRejectedException(ClaimErrorCode.CLAIM_NOT_ACTIVE,
-                "epoch " + current.epoch() + " has ended (" + current.status().wireName() + ")");
-    }
-
-    private ClaimRejectedException leaseRanOut() {
-        return new ClaimRejectedException(ClaimErrorCode.CLAIM_EXPIRED,
-                "the lease of epoch " + current.epoch() + " ran out at " + current.lease().expiresAt());
     }
 
     private ClaimCommandResult result(boolean appended) {

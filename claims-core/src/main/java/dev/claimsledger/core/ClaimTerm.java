@@ -53,6 +53,18 @@ record ClaimTerm(long epoch, String entityUrl, String streamPath, String wakeId,
     }
 
     /**
+     * The term after {@code count} more heartbeats, the last received at {@code lastReceivedAt}, with the lease they
+     * left: a compacted run of heartbeats.
+     */
+    ClaimTerm heartbeats(long count, Instant lastReceivedAt, Instant recordedLeaseEnd) {
+        if (count <= 0) {
+            return this;
+        }
+        return new ClaimTerm(epoch, entityUrl, streamPath, wakeId, runnerId, claimedAt, lease.recordedAs(recordedLeaseEnd),
+                lastReceivedAt, heartbeatCount + count, status, releasedAt, endedAt, ackedStreams, lastReceivedAt);
+    }
+
+    /**
      * The term after a heartbeat with the lease exactly as recorded, even if earlier than before: for reading a
      * history that may have been altered, which the audit reports rather than refuses.
      */

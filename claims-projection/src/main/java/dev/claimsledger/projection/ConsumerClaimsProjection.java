@@ -3,13 +3,16 @@ package dev.claimsledger.projection;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.claimsledger.api.AckedStream;
+import dev.claimsledger.api.ClaimEvent;
 import dev.claimsledger.api.ClaimLeaseExpired;
 import dev.claimsledger.api.ClaimMaterialized;
 import dev.claimsledger.api.ClaimReleased;
 import dev.claimsledger.api.ClaimStatus;
 import dev.claimsledger.api.ClaimSuperseded;
 import dev.claimsledger.api.HeartbeatReceived;
+import dev.claimsledger.api.HeartbeatsCompacted;
 import java.sql.Types;
+import java.time.Duration;
 import java.time.Instant;
 import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
@@ -33,43 +36,84 @@ import org.springframework.stereotype.Component;
  * JDBC batches in event order (the claims first, then every other change through one statement), instead of one
  * round trip per event. A claim's row is always inserted by its first event, so writing the inserts first keeps
  * each row's changes in order.
+ *
+ * <p>A rebuild applies the same row changes ({@link #changesTo}) to {@link #REBUILD_TABLE}, a table of the same shape,
+ * and then makes {@link #TABLE} hold exactly its rows ({@link #replaceRows}).
  */
 @Component
 @ProcessingGroup(ConsumerClaimsProjection.PROCESSING_GROUP)
 public class ConsumerClaimsProjection {
 
     public static final String PROCESSING_GROUP = "consumer-claims";
+    /** The read model every query reads. */
+    public static final String TABLE = "consumer_claims";
+    /** Where a rebuild builds the read model anew, beside {@link #TABLE}. */
+    public static final String REBUILD_TABLE = "consumer_claims_rebuild";
 
+    private static final String COLUMNS = """
+            tenant_id, consumer_id, epoch, wake_id, entity_url, stream_path, runner_id, status, claimed_at,
+            last_heartbeat_at, lease_expires_at, released_at, acked_streams, updated_at, lease_ttl_ms, lease_policy,
+            heartbeat_count, ended_at, end_reason, last_event_sequence, last_heartbeat_skew_ms""";
     private static final String INSERT_CLAIM = """
-            INSERT INTO consumer_claims (tenant_id, consumer_id, epoch, wake_id, entity_url, stream_path, runner_id,
-                status, claimed_at, last_heartbeat_at, lease_expires_at, released_at, acked_streams, updated_at,
-                lease_ttl_ms, lease_policy, heartbeat_count, ended_at, end_reason, last_event_sequence)
-            SELECT ?, ?, ?, ?, ?, ?, ?, 'active', ?, NULL, ?, NULL, '[]', ?, ?, ?, 0, NULL, NULL, ?
-            WHERE NOT EXISTS (SELECT 1 FROM consumer_claims WHERE tenant_id = ? AND consumer_id = ? AND epoch = ?)
+            INSERT INTO %1$s (%2$s)
+            SELECT ?, ?, ?, ?, ?, ?, ?, 'active', ?, NULL, ?, NULL, '[]', ?, ?, ?, 0, NULL, NULL, ?, NULL
+            WHERE NOT EXISTS (SELECT 1 FROM %1$s WHERE tenant_id = ? AND consumer_id = ? AND epoch = ?)
             """;
     private static final int[] INSERT_TYPES = {Types.VARCHAR, Types.VARCHAR, Types.BIGINT, Types.VARCHAR,
             Types.VARCHAR, Types.VARCHAR, Types.VARCHAR, Types.TIMESTAMP_WITH_TIMEZONE, Types.TIMESTAMP_WITH_TIMEZONE,
             Types.TIMESTAMP_WITH_TIMEZONE, Types.BIGINT, Types.VARCHAR, Types.BIGINT, Types.VARCHAR, Types.VARCHAR,
             Types.BIGINT};
 
-    /** Every change after the claim: a null leaves its column as it is. */
+    /**
+     * Every change after the claim: a null leaves its column as it is, except the skew, which a heartbeat always sets
+     * (to null when it reported no time). The last parameter is the first event the change stands for: the row
+     * changes only if it has not applied that one yet.
+     */
     private static final String APPLY_CHANGE = """
-            UPDATE consumer_claims
+            UPDATE %s
             SET last_heartbeat_at = COALESCE(?, last_heartbeat_at), heartbeat_count = heartbeat_count + ?,
                 status = COALESCE(?, status), released_at = COALESCE(?, released_at), ended_at = COALESCE(?, ended_at),
                 end_reason = COALESCE(?, end_reason), acked_streams = COALESCE(?, acked_streams),
-                lease_expires_at = ?, updated_at = ?, last_event_sequence = ?
+                lease_expires_at = ?, updated_at = ?, last_event_sequence = ?,
+                last_heartbeat_skew_ms = CASE WHEN ? > 0 THEN ? ELSE last_heartbeat_skew_ms END
             WHERE tenant_id = ? AND consumer_id = ? AND epoch = ? AND last_event_sequence < ?
             """;
     private static final int[] CHANGE_TYPES = {Types.TIMESTAMP_WITH_TIMEZONE, Types.BIGINT, Types.VARCHAR,
             Types.TIMESTAMP_WITH_TIMEZONE, Types.TIMESTAMP_WITH_TIMEZONE, Types.VARCHAR, Types.VARCHAR,
-            Types.TIMESTAMP_WITH_TIMEZONE, Types.TIMESTAMP_WITH_TIMEZONE, Types.BIGINT, Types.VARCHAR, Types.VARCHAR,
-            Types.BIGINT, Types.BIGINT};
+            Types.TIMESTAMP_WITH_TIMEZONE, Types.TIMESTAMP_WITH_TIMEZONE, Types.BIGINT, Types.BIGINT, Types.BIGINT,
+            Types.VARCHAR, Types.VARCHAR, Types.BIGINT, Types.BIGINT};
+
+    /** Rows of {@link #TABLE} that the other table does not hold exactly as they are; null-safe on every column. */
+    private static final String DELETE_DIFFERING = """
+            DELETE FROM %1$s live WHERE NOT EXISTS (
+                SELECT 1 FROM %2$s rebuilt
+                WHERE rebuilt.tenant_id = live.tenant_id AND rebuilt.consumer_id = live.consumer_id
+                  AND rebuilt.epoch = live.epoch AND rebuilt.last_event_sequence = live.last_event_sequence
+                  AND rebuilt.status = live.status AND rebuilt.heartbeat_count = live.heartbeat_count
+                  AND rebuilt.lease_expires_at = live.lease_expires_at AND rebuilt.updated_at = live.updated_at
+                  AND rebuilt.claimed_at = live.claimed_at AND rebuilt.entity_url = live.entity_url
+                  AND rebuilt.stream_path = live.stream_path AND rebuilt.acked_streams = live.acked_streams
+                  AND rebuilt.lease_ttl_ms = live.lease_ttl_ms AND rebuilt.lease_policy = live.lease_policy
+                  AND rebuilt.wake_id IS NOT DISTINCT FROM live.wake_id
+                  AND rebuilt.runner_id IS NOT DISTINCT FROM live.runner_id
+                  AND rebuilt.last_heartbeat_at IS NOT DISTINCT FROM live.last_heartbeat_at
+                  AND rebuilt.released_at IS NOT DISTINCT FROM live.released_at
+                  AND rebuilt.ended_at IS NOT DISTINCT FROM live.ended_at
+                  AND rebuilt.end_reason IS NOT DISTINCT FROM live.end_reason
+                  AND rebuilt.last_heartbeat_skew_ms IS NOT DISTINCT FROM live.last_heartbeat_skew_ms)
+            """;
+    private static final String INSERT_MISSING = """
+            INSERT INTO %1$s (%3$s)
+            SELECT %3$s FROM %2$s rebuilt WHERE NOT EXISTS (
+                SELECT 1 FROM %1$s live
+                WHERE live.tenant_id = rebuilt.tenant_id AND live.consumer_id = rebuilt.consumer_id
+                  AND live.epoch = rebuilt.epoch)
+            """;
 
     private static final String PENDING = ConsumerClaimsProjection.class.getName() + ".pending";
 
     private final JdbcTemplate jdbc;
-    private final ObjectMapper json = new ObjectMapper();
+    private final RowChanges direct = new RowChanges(TABLE);
 
     public ConsumerClaimsProjection(JdbcTemplate jdbc) {
         this.jdbc = jdbc;
@@ -77,106 +121,183 @@ public class ConsumerClaimsProjection {
 
     @EventHandler
     void on(ClaimMaterialized event, @SequenceNumber long sequence) {
-        pending().inserts.add(new Object[]{event.tenantId(), event.consumerId(), event.epoch(), event.wakeId(),
-                event.entityUrl(), event.streamPath(), event.runnerId(), utc(event.claimedAt()),
-                utc(event.leaseExpiresAt()), utc(event.claimedAt()), event.leaseTtlMs(),
-                event.leasePolicy().wireName(), sequence, event.tenantId(), event.consumerId(), event.epoch()});
-        flushUnlessBatched();
+        apply(event, sequence);
     }
 
     @EventHandler
     void on(HeartbeatReceived event, @SequenceNumber long sequence) {
-        change(event.tenantId(), event.consumerId(), event.epoch(), sequence, event.receivedAt(), event.leaseExpiresAt(),
-                event.receivedAt(), 1, null, null, null);
+        apply(event, sequence);
+    }
+
+    /**
+     * A compacted run of heartbeats, met only by a projection built from scratch, which has applied none of them: it
+     * applies them all, as it would have one by one ({@code last_event_sequence} below the run's first).
+     */
+    @EventHandler
+    void on(HeartbeatsCompacted run, @SequenceNumber long sequence) {
+        apply(run, sequence);
     }
 
     @EventHandler
     void on(ClaimReleased event, @SequenceNumber long sequence) {
-        change(event.tenantId(), event.consumerId(), event.epoch(), sequence, event.releasedAt(), event.leaseExpiresAt(),
-                null, 0, ClaimStatus.RELEASED, event.releasedAt(), toJson(event.ackedStreams()));
+        apply(event, sequence);
     }
 
     @EventHandler
     void on(ClaimLeaseExpired event, @SequenceNumber long sequence) {
-        change(event.tenantId(), event.consumerId(), event.epoch(), sequence, event.expiredAt(), event.leaseExpiresAt(),
-                null, 0, ClaimStatus.EXPIRED, null, null);
+        apply(event, sequence);
     }
 
     @EventHandler
     void on(ClaimSuperseded event, @SequenceNumber long sequence) {
-        change(event.tenantId(), event.consumerId(), event.epoch(), sequence, event.supersededAt(),
-                event.leaseExpiresAt(), null, 0, ClaimStatus.SUPERSEDED, null, null);
+        apply(event, sequence);
     }
 
     @ResetHandler
     void reset() {
-        jdbc.update("DELETE FROM consumer_claims");
+        jdbc.update("DELETE FROM " + TABLE);
+    }
+
+    /** An empty set of row changes for {@code table}: {@link #TABLE} or {@link #REBUILD_TABLE}. */
+    public static RowChanges changesTo(String table) {
+        return new RowChanges(table);
     }
 
     /**
-     * @param heartbeatAt  the new last heartbeat, or null
-     * @param heartbeats   how many heartbeats to add
-     * @param endedAs      the status the claim ends in, or null while it stays active
-     * @param releasedAt   the release time, or null
-     * @param ackedStreams the acked streams as JSON, or null to keep them
+     * Makes {@link #TABLE} hold exactly the rows of {@code source} (a table of the same shape): deletes every row that
+     * differs from, or is missing in, {@code source}, and inserts what {@code source} has beyond that. Rows that are
+     * already equal are not written at all. Run it in the caller's transaction, so readers see the old rows or the
+     * new ones, never a mix.
+     *
+     * @return how many rows were deleted and inserted
      */
-    private void change(String tenant, String consumer, long epoch, long sequence, Instant at, Instant leaseExpiresAt,
-                        Instant heartbeatAt, int heartbeats, ClaimStatus endedAs, Instant releasedAt,
-                        String ackedStreams) {
-        String status = endedAs == null ? null : endedAs.wireName();
-        pending().changes.add(new Object[]{utc(heartbeatAt), heartbeats, status, utc(releasedAt),
-                endedAs == null ? null : utc(at), status, ackedStreams, utc(leaseExpiresAt), utc(at), sequence,
-                tenant, consumer, epoch, sequence});
-        flushUnlessBatched();
+    public static RowsReplaced replaceRows(JdbcTemplate jdbc, String source) {
+        String from = tableName(source);
+        int deleted = jdbc.update(DELETE_DIFFERING.formatted(TABLE, from));
+        int inserted = jdbc.update(INSERT_MISSING.formatted(TABLE, from, COLUMNS));
+        return new RowsReplaced(deleted, inserted);
     }
 
-    /** The changes of the current unit of work, written when it commits; or a buffer written at once without one. */
-    private Pending pending() {
-        if (!CurrentUnitOfWork.isStarted()) {
-            return direct;
+    /** What {@link #replaceRows} wrote: a changed row counts as deleted and inserted. */
+    public record RowsReplaced(int deleted, int inserted) {
+    }
+
+    private void apply(ClaimEvent event, long sequence) {
+        if (CurrentUnitOfWork.isStarted()) {
+            pending().add(event, sequence);
+        } else {
+            direct.add(event, sequence);
+            direct.writeTo(jdbc);
         }
+    }
+
+    /** The changes of the current unit of work, written when it commits. */
+    private RowChanges pending() {
         UnitOfWork<?> root = CurrentUnitOfWork.get().root();
         return root.getOrComputeResource(PENDING, key -> {
-            Pending pending = new Pending();
+            RowChanges pending = new RowChanges(TABLE);
             root.onPrepareCommit(unitOfWork -> pending.writeTo(jdbc));
             return pending;
         });
     }
 
-    private final Pending direct = new Pending();
-
-    private void flushUnlessBatched() {
-        if (!CurrentUnitOfWork.isStarted()) {
-            direct.writeTo(jdbc);
+    private static String tableName(String table) {
+        if (!TABLE.equals(table) && !REBUILD_TABLE.equals(table)) {
+            throw new IllegalArgumentException("not a table of the consumer-claims read model: " + table);
         }
-    }
-
-    private String toJson(List<AckedStream> ackedStreams) {
-        try {
-            return json.writeValueAsString(ackedStreams);
-        } catch (JsonProcessingException e) {
-            throw new IllegalStateException("acked streams cannot be written as JSON", e);
-        }
+        return table;
     }
 
     static OffsetDateTime utc(Instant instant) {
         return instant == null ? null : instant.atOffset(ZoneOffset.UTC);
     }
 
-    /** Row changes waiting to be written, in event order. */
-    private static final class Pending {
+    /** Row changes of one table waiting to be written, in event order. */
+    public static final class RowChanges {
 
+        private static final ObjectMapper JSON = new ObjectMapper();
+
+        private final String insertClaim;
+        private final String applyChange;
         private final List<Object[]> inserts = new ArrayList<>();
         private final List<Object[]> changes = new ArrayList<>();
 
-        synchronized void writeTo(JdbcTemplate jdbc) {
+        private RowChanges(String table) {
+            insertClaim = INSERT_CLAIM.formatted(tableName(table), COLUMNS);
+            applyChange = APPLY_CHANGE.formatted(tableName(table));
+        }
+
+        /** Adds what {@code event}, at {@code sequence} in its consumer's stream, changes; other payloads change nothing. */
+        public synchronized void add(Object event, long sequence) {
+            if (event instanceof ClaimMaterialized claimed) {
+                inserts.add(new Object[]{claimed.tenantId(), claimed.consumerId(), claimed.epoch(), claimed.wakeId(),
+                        claimed.entityUrl(), claimed.streamPath(), claimed.runnerId(), utc(claimed.claimedAt()),
+                        utc(claimed.leaseExpiresAt()), utc(claimed.claimedAt()), claimed.leaseTtlMs(),
+                        claimed.leasePolicy().wireName(), sequence, claimed.tenantId(), claimed.consumerId(),
+                        claimed.epoch()});
+            } else if (event instanceof HeartbeatReceived heartbeat) {
+                change(heartbeat, sequence, sequence, heartbeat.receivedAt(), heartbeat.receivedAt(), 1,
+                        skewMs(heartbeat.receivedAt(), heartbeat.reportedAt()), null, null, null);
+            } else if (event instanceof HeartbeatsCompacted run) {
+                change(run, sequence, run.firstSequence(), run.lastReceivedAt(), run.lastReceivedAt(), run.count(),
+                        skewMs(run.lastReceivedAt(), run.lastReportedAt()), null, null, null);
+            } else if (event instanceof ClaimReleased released) {
+                change(released, sequence, sequence, released.releasedAt(), null, 0, null, ClaimStatus.RELEASED,
+                        released.releasedAt(), toJson(released.ackedStreams()));
+            } else if (event instanceof ClaimLeaseExpired expired) {
+                change(expired, sequence, sequence, expired.expiredAt(), null, 0, null, ClaimStatus.EXPIRED, null,
+                        null);
+            } else if (event instanceof ClaimSuperseded superseded) {
+                change(superseded, sequence, sequence, superseded.supersededAt(), null, 0, null,
+                        ClaimStatus.SUPERSEDED, null, null);
+            }
+        }
+
+        /** How many events wait to be written. */
+        public synchronized int size() {
+            return inserts.size() + changes.size();
+        }
+
+        /** Writes the waiting changes, claims first, in the caller's transaction, and forgets them. */
+        public synchronized void writeTo(JdbcTemplate jdbc) {
             if (!inserts.isEmpty()) {
-                jdbc.batchUpdate(INSERT_CLAIM, inserts, INSERT_TYPES);
+                jdbc.batchUpdate(insertClaim, inserts, INSERT_TYPES);
                 inserts.clear();
             }
             if (!changes.isEmpty()) {
-                jdbc.batchUpdate(APPLY_CHANGE, changes, CHANGE_TYPES);
+                jdbc.batchUpdate(applyChange, changes, CHANGE_TYPES);
                 changes.clear();
+            }
+        }
+
+        /**
+         * @param firstSequence the first event the change stands for: the row changes only if it has not applied it
+         * @param at            when the event happened (ledger time)
+         * @param heartbeatAt   the new last heartbeat, or null
+         * @param heartbeats    how many heartbeats to add
+         * @param skewMs        the last heartbeat's reported minus received time, or null
+         * @param endedAs       the status the claim ends in, or null while it stays active
+         * @param releasedAt    the release time, or null
+         * @param ackedStreams  the acked streams as JSON, or null to keep them
+         */
+        private void change(ClaimEvent event, long sequence, long firstSequence, Instant at, Instant heartbeatAt,
+                            int heartbeats, Long skewMs, ClaimStatus endedAs, Instant releasedAt,
+                            String ackedStreams) {
+            String status = endedAs == null ? null : endedAs.wireName();
+            changes.add(new Object[]{utc(heartbeatAt), heartbeats, status, utc(releasedAt),
+                    endedAs == null ? null : utc(at), status, ackedStreams, utc(event.leaseExpiresAt()), utc(at),
+                    sequence, heartbeats, skewMs, event.tenantId(), event.consumerId(), event.epoch(), firstSequence});
+        }
+
+        private static Long skewMs(Instant receivedAt, Instant reportedAt) {
+            return reportedAt == null ? null : Duration.between(receivedAt, reportedAt).toMillis();
+        }
+
+        private static String toJson(List<AckedStream> ackedStreams) {
+            try {
+                return JSON.writeValueAsString(ackedStreams);
+            } catch (JsonProcessingException e) {
+                throw new IllegalStateException("acked streams cannot be written as JSON", e);
             }
         }
     }

@@ -10,12 +10,18 @@ import dev.claimsledger.api.ClaimStatus;
 import dev.claimsledger.api.FindClaim;
 import dev.claimsledger.api.FindClaims;
 import dev.claimsledger.api.FindRunnerHealth;
+import dev.claimsledger.api.FindRunners;
+import dev.claimsledger.api.FindTenants;
 import dev.claimsledger.api.LeasePolicy;
 import dev.claimsledger.api.RunnerHealth;
+import dev.claimsledger.api.RunnerPage;
+import dev.claimsledger.api.RunnerSummary;
+import dev.claimsledger.api.TenantPage;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.time.Instant;
 import java.time.OffsetDateTime;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
@@ -70,6 +76,9 @@ public class ConsumerClaimsQueries {
         if (query.entityUrl() != null) {
             sql.append(" AND entity_url = :entity");
         }
+        if (query.consumerId() != null) {
+            sql.append(" AND consumer_id = :consumer");
+        }
         ClaimCursor after = query.cursor() == null ? null : ClaimCursor.decode(query.cursor());
         if (after != null) {
             sql.append(" AND (consumer_id > :afterConsumer OR (consumer_id = :afterConsumer AND epoch > :afterEpoch))");
@@ -86,6 +95,9 @@ public class ConsumerClaimsQueries {
         }
         if (query.entityUrl() != null) {
             statement = statement.param("entity", query.entityUrl());
+        }
+        if (query.consumerId() != null) {
+            statement = statement.param("consumer", query.consumerId());
         }
         if (after != null) {
             statement = statement.param("afterConsumer", after.consumerId()).param("afterEpoch", after.epoch());
@@ -109,6 +121,71 @@ public class ConsumerClaimsQueries {
                 .query(this::claim)
                 .list();
         return new RunnerHealth(query.runnerId(), active.size(), active);
+    }
+
+    /**
+     * The runners of a tenant's active claims, grouped in runner order: one range of the status-and-runner index, read
+     * only as far as the page's runners go.
+     */
+    @QueryHandler
+    public RunnerPage handle(FindRunners query) {
+        if (query.limit() < 1) {
+            throw new IllegalArgumentException("a page holds at least one runner, limit was " + query.limit());
+        }
+        IdCursor after = query.cursor() == null ? null : IdCursor.decode(query.cursor());
+        List<RunnerSummary> rows = jdbc.sql("""
+                        SELECT runner_id, count(*) AS active_count, max(last_heartbeat_at) AS last_heartbeat_at,
+                               count(last_heartbeat_skew_ms) AS skew_samples, min(last_heartbeat_skew_ms) AS skew_min,
+                               max(last_heartbeat_skew_ms) AS skew_max, avg(last_heartbeat_skew_ms) AS skew_mean
+                        FROM consumer_claims
+                        WHERE tenant_id = :tenant AND status = 'active' AND runner_id > :after
+                        GROUP BY runner_id ORDER BY runner_id LIMIT :limit
+                        """)
+                .param("tenant", query.tenantId())
+                .param("after", after == null ? "" : after.id())
+                .param("limit", query.limit() + 1)
+                .query(ConsumerClaimsQueries::runner)
+                .list();
+        if (rows.size() <= query.limit()) {
+            return new RunnerPage(rows, null);
+        }
+        List<RunnerSummary> page = rows.subList(0, query.limit());
+        return new RunnerPage(page, new IdCursor(page.get(page.size() - 1).runnerId()).encode());
+    }
+
+    /**
+     * The tenants that have claims, in id order. Each is found by one probe of the primary key for the next tenant
+     * after the last, so a page costs as many probes as it has tenants however many claims each holds.
+     */
+    @QueryHandler
+    public TenantPage handle(FindTenants query) {
+        if (query.limit() < 1) {
+            throw new IllegalArgumentException("a page holds at least one tenant, limit was " + query.limit());
+        }
+        List<String> tenants = new ArrayList<>();
+        String last = query.cursor() == null ? "" : IdCursor.decode(query.cursor()).id();
+        while (tenants.size() <= query.limit()) {
+            Optional<String> next = jdbc.sql("SELECT tenant_id FROM consumer_claims WHERE tenant_id > :after"
+                            + " ORDER BY tenant_id LIMIT 1")
+                    .param("after", last)
+                    .query(String.class)
+                    .optional();
+            if (next.isEmpty()) {
+                return new TenantPage(tenants, null);
+            }
+            last = next.get();
+            tenants.add(last);
+        }
+        List<String> page = tenants.subList(0, query.limit());
+        return new TenantPage(page, new IdCursor(page.get(page.size() - 1)).encode());
+    }
+
+    private static RunnerSummary runner(ResultSet row, int rowNumber) throws SQLException {
+        long samples = row.getLong("skew_samples");
+        return new RunnerSummary(row.getString("runner_id"), row.getLong("active_count"),
+                instant(row, "last_heartbeat_at"), samples,
+                samples == 0 ? null : row.getLong("skew_min"), samples == 0 ? null : row.getLong("skew_max"),
+                samples == 0 ? null : Math.round(row.getDouble("skew_mean")));
     }
 
     private ClaimState claim(ResultSet row, int rowNumber) throws SQLException {

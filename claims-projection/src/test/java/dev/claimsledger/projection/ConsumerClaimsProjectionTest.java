@@ -127,7 +127,8 @@ class ConsumerClaimsProjectionTest {
                 "heartbeat_count", 0L,
                 "ended_at", null,
                 "end_reason", null,
-                "last_event_sequence", 0L));
+                "last_event_sequence", 0L,
+                "last_heartbeat_skew_ms", null));
     }
 
     @Test
@@ -157,13 +158,40 @@ class ConsumerClaimsProjectionTest {
         // when
         deliver(projection, seq(1, BEAT_1), seq(2, BEAT_2));
 
-        // then
+        // then BEAT_2's worker clock was 10.000002 s behind the ledger's (whole milliseconds, towards zero)
         assertThat(database.row(TENANT, CONSUMER, 1)).isEqualTo(changed(before,
                 "last_heartbeat_at", BEAT_2_AT,
                 "lease_expires_at", BEAT_2_LEASE_END,
                 "heartbeat_count", 2L,
                 "updated_at", BEAT_2_AT,
-                "last_event_sequence", 2L));
+                "last_event_sequence", 2L,
+                "last_heartbeat_skew_ms", -10_000L));
+    }
+
+    @Test
+    void theSkewIsTheLastHeartbeatsOwnAndAHeartbeatWithoutAReportedTimeClearsIt() {
+        // given
+        deliver(projection, seq(0, MATERIALIZED), seq(1, new HeartbeatReceived(TENANT, CONSUMER, 1, BEAT_1_AT,
+                BEAT_1_AT.plusMillis(250), BEAT_1_LEASE_END)));
+        assertThat(database.row(TENANT, CONSUMER, 1)).containsEntry("last_heartbeat_skew_ms", 250L);
+
+        // when
+        deliver(projection, seq(2, new HeartbeatReceived(TENANT, CONSUMER, 1, BEAT_2_AT, null, BEAT_2_LEASE_END)));
+
+        // then
+        assertThat(database.row(TENANT, CONSUMER, 1)).containsEntry("last_heartbeat_skew_ms", null);
+    }
+
+    @Test
+    void anEndKeepsTheSkewOfTheLastHeartbeat() {
+        // given
+        deliver(projection, seq(0, MATERIALIZED), seq(1, BEAT_2));
+
+        // when
+        deliver(projection, seq(2, RELEASED));
+
+        // then
+        assertThat(database.row(TENANT, CONSUMER, 1)).containsEntry("last_heartbeat_skew_ms", -10_000L);
     }
 
     @Test

@@ -4,6 +4,7 @@ import static dev.claimsledger.projection.ClaimEvents.deliver;
 import static dev.claimsledger.projection.ClaimEvents.seq;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.assertj.core.api.Assertions.tuple;
 
 import dev.claimsledger.api.AckedStream;
 import dev.claimsledger.api.ClaimLeaseExpired;
@@ -16,9 +17,14 @@ import dev.claimsledger.api.ClaimSuperseded;
 import dev.claimsledger.api.FindClaim;
 import dev.claimsledger.api.FindClaims;
 import dev.claimsledger.api.FindRunnerHealth;
+import dev.claimsledger.api.FindRunners;
+import dev.claimsledger.api.FindTenants;
 import dev.claimsledger.api.HeartbeatReceived;
 import dev.claimsledger.api.LeasePolicy;
 import dev.claimsledger.api.RunnerHealth;
+import dev.claimsledger.api.RunnerPage;
+import dev.claimsledger.api.RunnerSummary;
+import dev.claimsledger.api.TenantPage;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
@@ -237,6 +243,19 @@ class ConsumerClaimsQueriesTest {
         assertThat(page.nextCursor()).isNull();
     }
 
+    @Test
+    void findClaimsFiltersByConsumerIdExactly() {
+        // given
+        givenTheTenantsClaims();
+
+        // when / then
+        assertThat(keys(queries.handle(new FindClaims(TENANT, null, null, null, "c-a", 100, null))))
+                .containsExactly("c-a#1", "c-a#2");
+        assertThat(keys(queries.handle(new FindClaims(TENANT, ClaimStatus.ACTIVE, null, null, "c-a", 100, null))))
+                .containsExactly("c-a#2");
+        assertThat(queries.handle(new FindClaims(TENANT, null, null, null, "c-", 100, null)).claims()).isEmpty();
+    }
+
     // ---- FindClaims: paging
 
     /** Nine claims, stored out of order; consumer ids and epochs whose text order differs from their number order. */
@@ -357,7 +376,122 @@ class ConsumerClaimsQueriesTest {
         assertThat(health).isEqualTo(new RunnerHealth("runner-1", 0, List.of()));
     }
 
+    // ---- FindRunners
+
+    @Test
+    void findRunnersCountsEachRunnersActiveClaimsOfTheTenantInRunnerOrder() {
+        // given
+        claim(TENANT, "w-1", 1, "runner-b", ORDERS, ClaimStatus.ACTIVE);
+        claim(TENANT, "w-2", 1, "runner-b", ORDERS, ClaimStatus.ACTIVE);
+        claim(TENANT, "w-3", 1, "runner-b", ORDERS, ClaimStatus.RELEASED);
+        claim(TENANT, "w-4", 1, "runner-a", ORDERS, ClaimStatus.ACTIVE);
+        claim(TENANT, "w-5", 1, "runner-c", ORDERS, ClaimStatus.EXPIRED);
+        claim(TENANT, "w-6", 1, null, ORDERS, ClaimStatus.ACTIVE);
+        claim(OTHER_TENANT, "w-7", 1, "runner-a", ORDERS, ClaimStatus.ACTIVE);
+
+        // when
+        RunnerPage page = queries.handle(new FindRunners(TENANT, 100, null));
+
+        // then runner-c holds nothing any more, and a claim without a runner is nobody's
+        assertThat(page.runners()).extracting(RunnerSummary::runnerId, RunnerSummary::activeCount)
+                .containsExactly(tuple("runner-a", 1L), tuple("runner-b", 2L));
+        assertThat(page.nextCursor()).isNull();
+    }
+
+    @Test
+    void findRunnersGivesTheSkewOfTheLastHeartbeatsOfTheRunnersActiveClaims() {
+        // given
+        claim(TENANT, "w-1", 1, "runner-a", ORDERS, ClaimStatus.ACTIVE);
+        claim(TENANT, "w-2", 1, "runner-a", ORDERS, ClaimStatus.ACTIVE);
+        claim(TENANT, "w-3", 1, "runner-a", ORDERS, ClaimStatus.ACTIVE);
+        claim(TENANT, "w-4", 1, "runner-a", ORDERS, ClaimStatus.ACTIVE);
+        Instant beat = T0.plusSeconds(5);
+        heartbeat(TENANT, "w-1", 1, beat, beat.plusMillis(900));
+        heartbeat(TENANT, "w-1", 1, beat.plusSeconds(1), beat.plusSeconds(1).minusMillis(120));
+        heartbeat(TENANT, "w-2", 1, beat.plusSeconds(2), beat.plusSeconds(2).plusMillis(300));
+        heartbeat(TENANT, "w-3", 1, beat.plusSeconds(3), null);
+
+        // when
+        RunnerSummary runner = queries.handle(new FindRunners(TENANT, 100, null)).runners().get(0);
+
+        // then w-1's last heartbeat counts (-120), w-2's (+300); w-3 reported no time and w-4 never beat
+        assertThat(runner).isEqualTo(new RunnerSummary("runner-a", 4, beat.plusSeconds(3), 2, -120L, 300L, 90L));
+    }
+
+    @Test
+    void aRunnerWithoutReportedTimesHasNoSkew() {
+        // given
+        claim(TENANT, "w-1", 1, "runner-a", ORDERS, ClaimStatus.ACTIVE);
+
+        // when
+        RunnerSummary runner = queries.handle(new FindRunners(TENANT, 100, null)).runners().get(0);
+
+        // then
+        assertThat(runner).isEqualTo(new RunnerSummary("runner-a", 1, null, 0, null, null, null));
+    }
+
+    @Test
+    void followingTheRunnersCursorVisitsEveryRunnerOnce() {
+        // given
+        for (String runner : List.of("r-3", "r-1", "r-5", "r-2", "r-4")) {
+            claim(TENANT, "w-" + runner, 1, runner, ORDERS, ClaimStatus.ACTIVE);
+        }
+
+        // when
+        List<String> seen = new ArrayList<>();
+        List<String> cursors = new ArrayList<>();
+        String cursor = null;
+        do {
+            RunnerPage page = queries.handle(new FindRunners(TENANT, 2, cursor));
+            page.runners().forEach(runner -> seen.add(runner.runnerId()));
+            cursor = page.nextCursor();
+            cursors.add(cursor);
+        } while (cursor != null && cursors.size() < 10);
+
+        // then
+        assertThat(seen).containsExactly("r-1", "r-2", "r-3", "r-4", "r-5");
+        assertThat(cursors).hasSize(3);
+    }
+
+    @Test
+    void findRunnersRefusesACursorItDidNotGiveOut() {
+        assertThatThrownBy(() -> queries.handle(new FindRunners(TENANT, 2, "not a cursor")))
+                .isInstanceOf(IllegalArgumentException.class);
+    }
+
+    // ---- FindTenants
+
+    @Test
+    void findTenantsPagesThroughTheTenantsThatHaveClaimsEachOnce() {
+        // given
+        for (String tenant : List.of("t-b", "t-a", "t-c")) {
+            claim(tenant, "w-1", 1, "runner-1", ORDERS, ClaimStatus.ACTIVE);
+            claim(tenant, "w-2", 1, "runner-1", ORDERS, ClaimStatus.RELEASED);
+        }
+
+        // when
+        TenantPage first = queries.handle(new FindTenants(2, null));
+        TenantPage second = queries.handle(new FindTenants(2, first.nextCursor()));
+
+        // then
+        assertThat(first.tenants()).containsExactly("t-a", "t-b");
+        assertThat(first.nextCursor()).isNotNull();
+        assertThat(second.tenants()).containsExactly("t-c");
+        assertThat(second.nextCursor()).isNull();
+    }
+
+    @Test
+    void findTenantsOfAnEmptyReadModelIsEmpty() {
+        assertThat(queries.handle(new FindTenants(10, null))).isEqualTo(new TenantPage(List.of(), null));
+    }
+
     // ---- helpers
+
+    private void heartbeat(String tenant, String consumer, long epoch, Instant receivedAt, Instant reportedAt) {
+        deliver(projection, seq(sequence++, new HeartbeatReceived(tenant, consumer, epoch, receivedAt, reportedAt,
+                receivedAt.plusMillis(TTL_MS))));
+    }
+
 
     /** Stores one claim, ending it as {@code status} says, through the projection's event handlers. */
     private void claim(String tenant, String consumer, long epoch, String runner, String entityUrl,

@@ -91,7 +91,12 @@ final class ProjectionDatabase implements AutoCloseable {
 
     /** The whole table, in primary-key order. */
     List<Map<String, Object>> table() {
-        return jdbc.sql("SELECT * FROM consumer_claims ORDER BY tenant_id, consumer_id, epoch")
+        return table(ConsumerClaimsProjection.TABLE);
+    }
+
+    /** The whole of {@code consumer_claims} or a table of the same shape, in primary-key order. */
+    List<Map<String, Object>> table(String name) {
+        return jdbc.sql("SELECT * FROM " + name + " ORDER BY tenant_id, consumer_id, epoch")
                 .query(ProjectionDatabase::readRow)
                 .list();
     }

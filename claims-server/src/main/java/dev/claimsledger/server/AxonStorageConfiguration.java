@@ -5,9 +5,14 @@ import dev.claimsledger.core.CoreBeanNames;
 import dev.claimsledger.core.LedgerObjectMapper;
 import java.sql.SQLException;
 import java.sql.SQLIntegrityConstraintViolationException;
+import java.time.Duration;
+import javax.sql.DataSource;
 import org.axonframework.common.jdbc.ConnectionProvider;
+import org.axonframework.common.jdbc.UnitOfWorkAwareConnectionProviderWrapper;
 import org.axonframework.common.jdbc.PersistenceExceptionResolver;
 import org.axonframework.common.transaction.TransactionManager;
+import org.axonframework.eventhandling.tokenstore.TokenStore;
+import org.axonframework.eventhandling.tokenstore.jdbc.JdbcTokenStore;
 import org.axonframework.eventhandling.tokenstore.jdbc.TokenSchema;
 import org.axonframework.eventsourcing.EventCountSnapshotTriggerDefinition;
 import org.axonframework.eventsourcing.SnapshotTriggerDefinition;
@@ -17,6 +22,7 @@ import org.axonframework.eventsourcing.eventstore.jdbc.EventSchema;
 import org.axonframework.eventsourcing.eventstore.jdbc.JdbcEventStorageEngine;
 import org.axonframework.serialization.Serializer;
 import org.axonframework.serialization.json.JacksonSerializer;
+import org.axonframework.spring.jdbc.SpringDataSourceConnectionProvider;
 import org.axonframework.spring.messaging.unitofwork.SpringTransactionManager;
 import org.springframework.beans.factory.annotation.Qualifier;
 import org.springframework.context.annotation.Bean;
@@ -32,6 +38,7 @@ import org.springframework.transaction.PlatformTransactionManager;
 class AxonStorageConfiguration {
 
     private static final String UNIQUE_VIOLATION = "23505";
+    static final Duration TOKEN_CLAIM_TIMEOUT = Duration.ofSeconds(10);
 
     @Bean
     ObjectMapper ledgerObjectMapper() {
@@ -93,6 +100,27 @@ class AxonStorageConfiguration {
                 .transactionManager(transactionManager)
                 .schema(eventSchema)
                 .batchSize(properties.eventStore().fetchBatchSize())
+                .build();
+    }
+
+    /**
+     * JDBC connections for Axon, taking part in Spring's transactions. Axon's JDBC auto-configuration would define it
+     * (and the token store below) only when it happens to run after Spring Boot 4's data source configuration, which
+     * it does not name; without them the read model's tokens would be kept in memory.
+     */
+    @Bean
+    ConnectionProvider connectionProvider(DataSource dataSource) {
+        return new UnitOfWorkAwareConnectionProviderWrapper(new SpringDataSourceConnectionProvider(dataSource));
+    }
+
+    /** The event processors' positions, in {@code token_entry}; a node's claim on a segment lapses after 10 s. */
+    @Bean
+    TokenStore tokenStore(ConnectionProvider connectionProvider, Serializer serializer, TokenSchema tokenSchema) {
+        return JdbcTokenStore.builder()
+                .connectionProvider(connectionProvider)
+                .schema(tokenSchema)
+                .serializer(serializer)
+                .claimTimeout(TOKEN_CLAIM_TIMEOUT)
                 .build();
     }
 

@@ -1,6 +1,7 @@
 package dev.claimsledger.server;
 
 import dev.claimsledger.server.audit.AuditCommand;
+import dev.claimsledger.server.compaction.CompactCommand;
 import java.util.Arrays;
 import org.springframework.boot.SpringApplication;
 import org.springframework.boot.autoconfigure.SpringBootApplication;
@@ -19,6 +20,9 @@ public class ClaimsLedgerApplication {
         System.setProperty("disable-axoniq-console-message", "true");
         if (args.length > 0 && AuditCommand.NAME.equals(args[0])) {
             System.exit(AuditCommand.run(Arrays.copyOfRange(args, 1, args.length), System.out, System.err));
+        }
+        if (args.length > 0 && CompactCommand.NAME.equals(args[0])) {
+            System.exit(CompactCommand.run(Arrays.copyOfRange(args, 1, args.length), System.out, System.err));
         }
         SpringApplication.run(ClaimsLedgerApplication.class, args);
     }

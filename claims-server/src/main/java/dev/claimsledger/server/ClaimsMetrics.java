@@ -5,24 +5,21 @@ import dev.claimsledger.api.ClaimMaterialized;
 import dev.claimsledger.api.ClaimReleased;
 import dev.claimsledger.api.ClaimSuperseded;
 import dev.claimsledger.api.HeartbeatReceived;
-import dev.claimsledger.projection.ConsumerClaimsProjection;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.util.OptionalLong;
-import org.axonframework.config.EventProcessingConfiguration;
 import org.axonframework.config.ProcessingGroup;
 import org.axonframework.eventhandling.EventHandler;
-import org.axonframework.eventhandling.EventTrackerStatus;
-import org.axonframework.eventhandling.StreamingEventProcessor;
-import org.axonframework.eventhandling.TrackingToken;
-import org.axonframework.eventsourcing.eventstore.EventStore;
+import org.axonframework.messaging.unitofwork.CurrentUnitOfWork;
 import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.stereotype.Component;
 
 /**
  * The ledger's own metrics, next to Axon's and the JVM's at {@code /actuator/prometheus}: events counted as this node
- * publishes them (a subscribing processor), active claims and projection lag read when scraped.
+ * commits them (a subscribing processor sees an event before its transaction commits, so it counts only once the
+ * outermost unit of work has committed: a command that is rolled back and decided again is counted once), active
+ * claims and projection lag read when scraped.
  */
 @Component
 @ProcessingGroup(ClaimsMetrics.PROCESSING_GROUP)
@@ -36,8 +33,7 @@ class ClaimsMetrics {
     private final Counter expired;
     private final Counter superseded;
 
-    ClaimsMetrics(MeterRegistry registry, JdbcClient jdbc, EventStore eventStore,
-                  EventProcessingConfiguration processing) {
+    ClaimsMetrics(MeterRegistry registry, JdbcClient jdbc, ProjectionLag lag) {
         claimed = counter(registry, "claims.materialized", "claims made");
         heartbeats = counter(registry, "claims.heartbeats", "heartbeats recorded");
         released = counter(registry, "claims.released", "claims released");
@@ -46,34 +42,45 @@ class ClaimsMetrics {
         Gauge.builder("claims.active", jdbc, ClaimsMetrics::activeClaims)
                 .description("active claims in the consumer_claims read model")
                 .register(registry);
-        Gauge.builder("claims.projection.lag.events", () -> projectionLag(eventStore, processing))
+        Gauge.builder("claims.projection.lag.events", () -> {
+                    OptionalLong events = lag.events();
+                    return events.isPresent() ? events.getAsLong() : Double.NaN;
+                })
                 .description("events stored but not yet applied to consumer_claims")
                 .register(registry);
     }
 
     @EventHandler
     void on(ClaimMaterialized event) {
-        claimed.increment();
+        countOnceCommitted(claimed);
     }
 
     @EventHandler
     void on(HeartbeatReceived event) {
-        heartbeats.increment();
+        countOnceCommitted(heartbeats);
     }
 
     @EventHandler
     void on(ClaimReleased event) {
-        released.increment();
+        countOnceCommitted(released);
     }
 
     @EventHandler
     void on(ClaimLeaseExpired event) {
-        expired.increment();
+        countOnceCommitted(expired);
     }
 
     @EventHandler
     void on(ClaimSuperseded event) {
-        superseded.increment();
+        countOnceCommitted(superseded);
+    }
+
+    private static void countOnceCommitted(Counter counter) {
+        if (CurrentUnitOfWork.isStarted()) {
+            CurrentUnitOfWork.get().root().afterCommit(unitOfWork -> counter.increment());
+        } else {
+            counter.increment();
+        }
     }
 
     private static Counter counter(MeterRegistry registry, String name, String description) {
@@ -82,26 +89,5 @@ class ClaimsMetrics {
 
     private static double activeClaims(JdbcClient jdbc) {
         return jdbc.sql("SELECT count(*) FROM consumer_claims WHERE status = 'active'").query(Long.class).single();
-    }
-
-    private static double projectionLag(EventStore eventStore, EventProcessingConfiguration processing) {
-        StreamingEventProcessor processor = processing
-                .eventProcessor(ConsumerClaimsProjection.PROCESSING_GROUP, StreamingEventProcessor.class)
-                .orElse(null);
-        if (processor == null) {
-            return Double.NaN;
-        }
-        TrackingToken headToken = eventStore.createHeadToken();
-        OptionalLong head = headToken == null ? OptionalLong.empty() : headToken.position();
-        long behind = processor.processingStatus().values().stream()
-                .map(EventTrackerStatus::getTrackingToken)
-                .mapToLong(token -> head.orElse(0) - position(token))
-                .max()
-                .orElse(head.orElse(0));
-        return Math.max(0, behind);
-    }
-
-    private static long position(TrackingToken token) {
-        return token == null ? -1 : token.position().orElse(-1);
     }
 }

@@ -18,6 +18,8 @@ import org.springframework.util.unit.DataSize;
  * @param deadlines the persistent deadline scheduler
  * @param http      the HTTP API
  * @param security  who may call the HTTP API
+ * @param changes   the server-sent streams of claim changes
+ * @param compaction the compaction of old heartbeats
  */
 @ConfigurationProperties("claims")
 public record ClaimsProperties(@DefaultValue("./data") Path dataDir,
@@ -27,7 +29,9 @@ public record ClaimsProperties(@DefaultValue("./data") Path dataDir,
                                @DefaultValue AggregateCache aggregateCache,
                                @DefaultValue Deadlines deadlines,
                                @DefaultValue Http http,
-                               @DefaultValue Security security) {
+                               @DefaultValue Security security,
+                               @DefaultValue Changes changes,
+                               @DefaultValue Compaction compaction) {
 
     /**
      * @param minTtl the shortest lease a claim may ask for
@@ -74,5 +78,28 @@ public record ClaimsProperties(@DefaultValue("./data") Path dataDir,
      *                    loopback address and outside the {@code postgres} profile
      */
     public record Security(Path apiKeysFile) {
+    }
+
+    /**
+     * @param pollInterval how often an open stream looks for new events in the event store
+     * @param maxStreams   how many streams a node serves at once; one more is refused with 503
+     * @param maxDuration  how long a stream stays open; the client then reconnects and resumes, which checks its key
+     *                     again
+     * @param keepAlive    how long a stream may go without sending anything before it sends a comment line, so that
+     *                     proxies keep it open
+     */
+    public record Changes(@DefaultValue("300ms") Duration pollInterval,
+                          @DefaultValue("16") int maxStreams,
+                          @DefaultValue("5m") Duration maxDuration,
+                          @DefaultValue("10s") Duration keepAlive) {
+    }
+
+    /**
+     * @param enabled   whether this node compacts by itself every {@code interval}; on demand it always can
+     * @param hotWindow heartbeats younger than this stay events of their own
+     * @param interval  how often this node compacts by itself
+     */
+    public record Compaction(@DefaultValue("true") boolean enabled, @DefaultValue("5m") Duration hotWindow,
+                             @DefaultValue("1m") Duration interval) {
     }
 }

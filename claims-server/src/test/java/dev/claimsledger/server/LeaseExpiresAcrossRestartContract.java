@@ -81,7 +81,7 @@ abstract class LeaseExpiresAcrossRestartContract {
 
     private static int pendingDeadlines(TestDatabase database) throws Exception {
         try (Connection connection = database.connect(); Statement statement = connection.createStatement();
-             ResultSet rows = statement.executeQuery("SELECT count(*) FROM scheduled_tasks")) {
+             ResultSet rows = statement.executeQuery("SELECT count(*) FROM lease_deadlines")) {
             rows.next();
             return rows.getInt(1);
         }

@@ -3,12 +3,15 @@ package dev.claimsledger.server;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.claimsledger.core.LeaseDeadlines;
 import dev.claimsledger.server.support.Ledger;
 import dev.claimsledger.server.support.TestDatabase;
 import java.nio.file.Path;
-import java.util.Map;
+import java.util.stream.Stream;
 import org.axonframework.config.Configuration;
-import org.axonframework.deadline.dbscheduler.DbSchedulerDeadlineManager;
+import org.axonframework.deadline.SimpleDeadlineManager;
+import org.axonframework.eventhandling.tokenstore.TokenStore;
+import org.axonframework.eventhandling.tokenstore.jdbc.JdbcTokenStore;
 import org.axonframework.updates.configuration.UsagePropertyProvider;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -20,18 +23,21 @@ class PersistentDeadlinesGuardTest {
     Path dataDir;
 
     @Test
-    void startUpFailsWithAClearMessageWhenDeadlinesWouldBeKeptInMemory() {
-        assertThatThrownBy(() -> Ledger.start(TestDatabase.freshH2(dataDir), Map.of("db-scheduler.enabled", false)).close())
+    void aDeadlineManagerThatKeepsDeadlinesInMemoryIsRefusedWithAClearMessage() {
+        assertThatThrownBy(() -> PersistentDeadlinesGuard.requirePersistent(SimpleDeadlineManager.builder()
+                .scopeAwareProvider(scope -> Stream.empty()).build()))
                 .isInstanceOf(IllegalStateException.class)
-                .hasMessageContaining("DbSchedulerDeadlineManager")
+                .hasMessageContaining("SimpleDeadlineManager")
                 .hasMessageContaining("would never expire");
     }
 
     @Test
-    void theDefaultSettingsUseThePersistentDeadlineManagerAndNeverPhoneHome() {
+    void theDefaultSettingsKeepDeadlinesAndTokensInTheDatabaseAndNeverPhoneHome() {
         try (ConfigurableApplicationContext context = Ledger.start(TestDatabase.freshH2(dataDir))) {
             assertThat(context.getBean(Configuration.class).deadlineManager())
-                    .isInstanceOf(DbSchedulerDeadlineManager.class);
+                    .isInstanceOf(LeaseDeadlines.class);
+            assertThat(context.getBean(TokenStore.class)).as("the event processors' positions are stored")
+                    .isInstanceOf(JdbcTokenStore.class);
             assertThat(context.getBeansOfType(UsagePropertyProvider.class).values())
                     .isNotEmpty()
                     .allSatisfy(provider -> assertThat(provider.getDisabled()).isTrue());

@@ -18,6 +18,8 @@ import java.time.Duration;
 import java.util.Map;
 import java.util.Optional;
 import org.axonframework.commandhandling.gateway.CommandGateway;
+import org.axonframework.config.EventProcessingConfiguration;
+import org.axonframework.eventhandling.async.SequentialPerAggregatePolicy;
 import org.axonframework.messaging.responsetypes.ResponseTypes;
 import org.axonframework.queryhandling.QueryGateway;
 import org.junit.jupiter.api.Test;
@@ -58,6 +60,10 @@ class ReadModelOnFourSegmentsTest {
                 }
             });
             assertThat(row(queries, "before-the-upgrade")).isPresent();
+            // the audit's ReadModelPosition assigns streams to segments by this policy
+            assertThat(upgraded.getBean(EventProcessingConfiguration.class)
+                    .sequencingPolicy(ConsumerClaimsProjection.PROCESSING_GROUP))
+                    .isInstanceOf(SequentialPerAggregatePolicy.class);
         }
         assertThat(segments(database)).isEqualTo(4);
     }

@@ -4,51 +4,20 @@ import java.time.Duration;
 import java.time.Instant;
 
 /**
- * One rebuild of the read model and how far it has come. Progress is measured in event store positions.
+ * One rebuild of the read model and how far it has come, as recorded in {@code read_model_rebuild}. Progress is
+ * measured in event store positions.
+ *
+ * @param total      the newest position when it started
+ * @param processed  the position it has read up to, at most {@code total}
+ * @param finishedAt null while it runs
+ * @param failure    why it failed, or null
  */
-public final class Rebuild {
+public record Rebuild(String id, State state, Instant startedAt, Instant finishedAt, long total, long processed,
+                      String failure) {
 
     public enum State { RUNNING, DONE, FAILED }
 
-    private final String id;
-    private final Instant startedAt;
-    private final long total;
-    private volatile long processed;
-    private volatile State state = State.RUNNING;
-    private volatile Instant finishedAt;
-    private volatile String failure;
-
-    Rebuild(String id, Instant startedAt, long total) {
-        this.id = id;
-        this.startedAt = startedAt;
-        this.total = total;
-    }
-
-    public String id() {
-        return id;
-    }
-
-    public Instant startedAt() {
-        return startedAt;
-    }
-
-    public long total() {
-        return total;
-    }
-
-    public long processed() {
-        return processed;
-    }
-
-    public State state() {
-        return state;
-    }
-
-    public String failure() {
-        return failure;
-    }
-
-    /** Positions replayed per second so far. */
+    /** Positions read per second so far. */
     public double eventsPerSecond(Instant now) {
         Instant end = finishedAt != null ? finishedAt : now;
         double seconds = Math.max(1, Duration.between(startedAt, end).toMillis()) / 1000.0;
@@ -62,21 +31,5 @@ public final class Rebuild {
         }
         double rate = eventsPerSecond(now);
         return rate <= 0 ? null : (long) ((total - processed) / rate * 1000);
-    }
-
-    void progress(long processedPositions) {
-        processed = processedPositions;
-    }
-
-    void finish(Instant at) {
-        processed = total;
-        finishedAt = at;
-        state = State.DONE;
-    }
-
-    void fail(String reason) {
-        failure = reason;
-        finishedAt = Instant.now();
-        state = State.FAILED;
     }
 }

@@ -1,10 +1,11 @@
 package dev.claimsledger.server.audit;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
+import javax.sql.DataSource;
+import org.axonframework.serialization.json.JacksonSerializer;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.jdbc.core.JdbcTemplate;
-import org.springframework.jdbc.core.simple.JdbcClient;
 
 /**
  * The audit's readers, shared by the server ({@code GET /v1/admin/audit}) and by the {@code audit} command.
@@ -17,8 +18,10 @@ public class AuditConfiguration {
         return new EventLog(jdbcTemplate, ledgerObjectMapper);
     }
 
+    /** Reads tracking tokens as Axon stored them: with the server's one Jackson serializer (AxonStorageConfiguration). */
     @Bean
-    LedgerAudit ledgerAudit(EventLog eventLog, JdbcTemplate jdbcTemplate) {
-        return new LedgerAudit(eventLog, JdbcClient.create(jdbcTemplate));
+    LedgerAudit ledgerAudit(EventLog eventLog, DataSource dataSource, ObjectMapper ledgerObjectMapper) {
+        return new LedgerAudit(eventLog, dataSource,
+                JacksonSerializer.builder().objectMapper(ledgerObjectMapper).build());
     }
 }

@@ -54,7 +54,9 @@ public class ClaimHistory {
                         eventLog.payloadMap(event)));
                 cursor = event.sequence();
             }
-            if (batch.size() < READ_BATCH) {
+            // a batch may hold more events than rows read (a compacted run gives back each of its heartbeats), so only an
+            // empty one marks the end
+            if (batch.isEmpty()) {
                 break;
             }
         }
@@ -76,7 +78,7 @@ public class ClaimHistory {
                 }
                 cursor = event.sequence();
             }
-        } while (batch.size() == READ_BATCH);
+        } while (!batch.isEmpty());
         try {
             return ClaimTimeline.stateAt(payloads, epoch, asOf);
         } catch (RuntimeException e) {

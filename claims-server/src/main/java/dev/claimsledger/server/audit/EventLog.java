@@ -7,13 +7,18 @@ import dev.claimsledger.api.ClaimLeaseExpired;
 import dev.claimsledger.api.ClaimMaterialized;
 import dev.claimsledger.api.ClaimReleased;
 import dev.claimsledger.api.ClaimSuperseded;
+import dev.claimsledger.api.ConsumerRef;
 import dev.claimsledger.api.HeartbeatReceived;
+import dev.claimsledger.compaction.CompactedRuns;
+import dev.claimsledger.compaction.StoredRow;
+import dev.claimsledger.core.CanonicalForm;
 import dev.claimsledger.core.EventChain;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -37,37 +42,65 @@ public class EventLog {
             .collect(Collectors.toUnmodifiableMap(Class::getName, Function.identity()));
 
     private final JdbcClient jdbc;
-    private final JdbcTemplate template;
     private final ObjectMapper ledgerObjectMapper;
+    private final CompactedRuns compactedRuns;
 
     public EventLog(JdbcTemplate template, ObjectMapper ledgerObjectMapper) {
-        this.template = template;
         this.jdbc = JdbcClient.create(template);
         this.ledgerObjectMapper = ledgerObjectMapper;
+        this.compactedRuns = new CompactedRuns(ledgerObjectMapper);
     }
 
     /** Up to {@code limit} events of one stream with a sequence number above {@code afterSequence}, in order. */
     public List<StoredEvent> stream(String streamId, long afterSequence, int limit) {
-        return jdbc.sql("SELECT " + COLUMNS + " FROM domain_event_entry"
+        return expanded(jdbc.sql("SELECT " + COLUMNS + " FROM domain_event_entry"
                         + " WHERE aggregate_identifier = :stream AND sequence_number > :after"
                         + " ORDER BY sequence_number LIMIT :limit")
                 .param("stream", streamId)
                 .param("after", afterSequence)
                 .param("limit", limit)
                 .query(EventLog::row)
-                .list();
+                .list()).stream().filter(event -> event.sequence() > afterSequence).toList();
     }
 
-    /** Every event of every stream, stream by stream, each in sequence order, without holding them all in memory. */
-    public void forEachInStreamOrder(Consumer<StoredEvent> action) {
-        template.query(connection -> {
+    /**
+     * Every event of every stream, or of one tenant's streams, stream by stream, each in sequence order, without
+     * holding them all in memory. The one way the audit reads events.
+     *
+     * @param in     where to read, e.g. a snapshot's connection in a transaction of its own
+     * @param tenant the tenant whose streams are read, or null for all
+     */
+    public void forEachInStreamOrder(JdbcTemplate in, String tenant, Consumer<StoredEvent> action) {
+        if (tenant == null) {
+            forEach(in, "", null, action);
+        } else {
+            forEach(in, " WHERE aggregate_identifier LIKE ? ESCAPE '\\'", likePrefix(ConsumerRef.streamId(tenant, "")),
+                    action);
+        }
+    }
+
+    /** Every event of one stream, in sequence order, read where {@code in} reads. */
+    public void forEachOfStream(JdbcTemplate in, String streamId, Consumer<StoredEvent> action) {
+        forEach(in, " WHERE aggregate_identifier = ?", streamId, action);
+    }
+
+    private void forEach(JdbcTemplate in, String where, String parameter, Consumer<StoredEvent> action) {
+        in.query(connection -> {
             // PostgreSQL streams rows with a fetch size only inside a transaction
             connection.setAutoCommit(false);
-            var statement = connection.prepareStatement("SELECT " + COLUMNS + " FROM domain_event_entry"
+            var statement = connection.prepareStatement("SELECT " + COLUMNS + " FROM domain_event_entry" + where
                     + " ORDER BY aggregate_identifier, sequence_number");
+            if (parameter != null) {
+                statement.setString(1, parameter);
+            }
             statement.setFetchSize(1000);
             return statement;
-        }, (RowCallbackHandler) row -> action.accept(row(row, 0)));
+        }, (RowCallbackHandler) row -> expanded(List.of(row(row, 0))).forEach(action));
+    }
+
+    /** A LIKE pattern for every text that starts with {@code prefix}. */
+    private static String likePrefix(String prefix) {
+        return prefix.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%";
     }
 
     public long count() {
@@ -108,6 +141,39 @@ public class EventLog {
         } catch (IOException e) {
             return null;
         }
+    }
+
+    /**
+     * The events as they were stored: a compacted run of heartbeats gives back each of its heartbeats, exactly as it
+     * was stored before compaction, so that every reader of the history sees the same events before and after it.
+     */
+    private List<StoredEvent> expanded(List<StoredEvent> rows) {
+        if (rows.stream().noneMatch(event -> CompactedRuns.isRun(event.payloadType()))) {
+            return rows;
+        }
+        List<StoredEvent> events = new ArrayList<>(rows.size());
+        for (StoredEvent row : rows) {
+            if (!CompactedRuns.isRun(row.payloadType())) {
+                events.add(row);
+                continue;
+            }
+            StoredRow compacted = new StoredRow(row.position(), null, row.streamId(), row.sequence(), null,
+                    CanonicalForm.timestamp(row.timestamp()), row.payloadType(), row.payload(), row.metaData());
+            List<StoredRow> heartbeats;
+            try {
+                heartbeats = compactedRuns.expand(compacted);
+            } catch (IllegalArgumentException unreadable) {
+                // a run altered beyond reading stays the row it is: its recomputed chain hash cannot match
+                events.add(row);
+                continue;
+            }
+            for (StoredRow heartbeat : heartbeats) {
+                events.add(new StoredEvent(heartbeat.position(), heartbeat.streamId(), heartbeat.sequence(),
+                        Instant.parse(heartbeat.timeStamp()), heartbeat.payloadType(), heartbeat.payload(),
+                        heartbeat.metaData()));
+            }
+        }
+        return events;
     }
 
     private static StoredEvent row(ResultSet row, int rowNumber) throws SQLException {

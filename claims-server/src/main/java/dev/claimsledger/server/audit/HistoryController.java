@@ -5,7 +5,9 @@ import dev.claimsledger.api.ClaimErrorCode;
 import dev.claimsledger.api.ConsumerRef;
 import dev.claimsledger.core.ClaimCommandValidation;
 import dev.claimsledger.core.ClaimRejectedException;
+import dev.claimsledger.server.http.LedgerGateway;
 import dev.claimsledger.server.http.PathNumbers;
+import io.swagger.v3.oas.annotations.Operation;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
@@ -27,9 +29,13 @@ class HistoryController {
     static final int MAX_PAGE_SIZE = 1000;
 
     private final ClaimHistory history;
+    private final LedgerGateway ledger;
+    private final LedgerAudit audit;
 
-    HistoryController(ClaimHistory history) {
+    HistoryController(ClaimHistory history, LedgerGateway ledger, LedgerAudit audit) {
         this.history = history;
+        this.ledger = ledger;
+        this.audit = audit;
     }
 
     @GetMapping("/history")
@@ -50,16 +56,46 @@ class HistoryController {
         return page(new ConsumerRef(tenant, consumer), epoch, afterSequence, limit);
     }
 
+    @GetMapping("/history/verification")
+    @Operation(operationId = "verifyConsumerHistory", summary = "Check one consumer's history",
+            description = "Replays the consumer's stream from the event store with the audit's rules: `chain_intact` "
+                    + "tells whether every event's hash and sequence number is as recorded (nothing changed, removed "
+                    + "or moved); `violations` lists every broken rule, the lease rules and the read model's rows "
+                    + "included.")
+    VerificationJson verify(@PathVariable String tenant, @PathVariable String consumer) {
+        ClaimCommandValidation.identity(tenant, consumer, 0);
+        AuditReport report = ledger.read(() -> audit.runFor(new ConsumerRef(tenant, consumer)));
+        if (report.events() == 0) {
+            throw new ClaimRejectedException(ClaimErrorCode.CLAIM_NOT_FOUND, "no events for consumer " + consumer);
+        }
+        boolean chainIntact = report.violations().stream()
+                .noneMatch(violation -> LedgerAudit.CHAIN_RULES.contains(violation.rule()));
+        return new VerificationJson(tenant, consumer, report.events(), chainIntact, report.clean(),
+                report.violations());
+    }
+
     private HistoryJson page(ConsumerRef consumer, Long epoch, String afterSequenceText, String limit) {
         int pageSize = PathNumbers.limit(limit, DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE);
         long afterSequence = PathNumbers.afterSequence(afterSequenceText);
-        ClaimHistory.Page page = history.page(consumer, epoch, afterSequence, pageSize);
+        ClaimHistory.Page page = ledger.read(() -> history.page(consumer, epoch, afterSequence, pageSize));
         if (page.events().isEmpty() && afterSequenceText == null) {
             throw new ClaimRejectedException(ClaimErrorCode.CLAIM_NOT_FOUND, epoch == null
                     ? "no events for consumer " + consumer.consumerId()
                     : "no events for epoch " + epoch + " of consumer " + consumer.consumerId());
         }
         return new HistoryJson(page.events().stream().map(EventJson::of).toList(), page.nextAfterSequence());
+    }
+
+    /**
+     * @param chainIntact every event's chain hash and sequence number as recorded
+     * @param clean       no rule broken at all
+     */
+    record VerificationJson(@JsonProperty("tenant_id") String tenantId,
+                            @JsonProperty("consumer_id") String consumerId,
+                            @JsonProperty("events") long events,
+                            @JsonProperty("chain_intact") boolean chainIntact,
+                            @JsonProperty("clean") boolean clean,
+                            @JsonProperty("violations") List<AuditViolation> violations) {
     }
 
     record HistoryJson(@JsonProperty("events") List<EventJson> events,

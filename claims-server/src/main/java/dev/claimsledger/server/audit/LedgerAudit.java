@@ -10,6 +10,7 @@ import dev.claimsledger.api.HeartbeatReceived;
 import dev.claimsledger.core.ClaimTimeline;
 import dev.claimsledger.core.EventChain;
 import dev.claimsledger.projection.ConsumerClaimsQueries;
+import dev.claimsledger.server.readmodel.ReadModelPosition;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -22,11 +23,21 @@ import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
 import java.util.function.LongConsumer;
+import javax.sql.DataSource;
+import org.axonframework.serialization.Serializer;
+import org.springframework.jdbc.core.JdbcTemplate;
 import org.springframework.jdbc.core.simple.JdbcClient;
 
 /**
  * Replays every event of every claim from the event store and checks what the ledger promises: the hash chain, no
  * gap in a stream, the lease invariants, and that the read model agrees with the events. It only reads.
+ *
+ * <p>It is exact while writers go on: the events, the {@code consumer_claims} rows and the read model's processor
+ * position are read in one snapshot ({@link LedgerSnapshot}), and each row is judged against the events the processor
+ * had applied in that snapshot. A row must hold at least those (else it is missing or set back), and must be the fold
+ * of its epoch's events up to the event it says it applied last; only events the processor had not yet applied may
+ * make a row lag behind. A row may be ahead of the processor's position for a while after a rebuild, which had read
+ * further; it is then checked against the events up to its own.
  */
 public class LedgerAudit {
 
@@ -38,37 +49,72 @@ public class LedgerAudit {
      * lost its deadline (or no server has run since).
      */
     public static final Duration EXPIRY_GRACE = Duration.ofMinutes(2);
+    /** The rules that check a stream's hash chain and sequence; the others check leases and the read model. */
+    public static final Set<String> CHAIN_RULES = Set.of("chain_broken", "chain_hash_missing", "event_missing",
+            "sequence_out_of_order");
 
     private final EventLog eventLog;
-    private final JdbcClient jdbc;
-    private final ConsumerClaimsQueries readModel;
+    private final DataSource dataSource;
+    private final Serializer tokenSerializer;
 
-    public LedgerAudit(EventLog eventLog, JdbcClient jdbc) {
+    /** @param tokenSerializer how the processor's tracking tokens are stored */
+    public LedgerAudit(EventLog eventLog, DataSource dataSource, Serializer tokenSerializer) {
         this.eventLog = eventLog;
-        this.jdbc = jdbc;
-        this.readModel = new ConsumerClaimsQueries(jdbc);
+        this.dataSource = dataSource;
+        this.tokenSerializer = tokenSerializer;
     }
 
     /**
+     * Audits every tenant.
+     *
      * @param progress told the number of events read so far, every {@link #PROGRESS_EVERY} events
      */
     public AuditReport run(LongConsumer progress) {
-        Run run = new Run(progress, Instant.now().minus(EXPIRY_GRACE));
-        eventLog.forEachInStreamOrder(run::accept);
-        run.finishStream();
-        run.findOrphanRows();
-        return AuditReport.of(run.claims, run.events, run.rowsLagging, run.violations);
+        return run(null, progress);
     }
 
-    /** The lease facts of one epoch, as the events so far state them. */
+    /**
+     * Audits one tenant's streams and rows, or every tenant's when {@code tenant} is null.
+     *
+     * @param progress told the number of events read so far, every {@link #PROGRESS_EVERY} events
+     */
+    public AuditReport run(String tenant, LongConsumer progress) {
+        return LedgerSnapshot.read(dataSource, snapshot -> {
+            Run run = new Run(snapshot, ReadModelPosition.read(snapshot, tokenSerializer), progress,
+                    Instant.now().minus(EXPIRY_GRACE));
+            eventLog.forEachInStreamOrder(snapshot, tenant, run::accept);
+            run.finishStream();
+            run.findOrphanRows(tenant);
+            return AuditReport.of(run.claims, run.events, run.rowsLagging, run.violations);
+        });
+    }
+
+    /** The same checks for one consumer's stream only (its rows of the read model included). */
+    public AuditReport runFor(ConsumerRef consumer) {
+        return LedgerSnapshot.read(dataSource, snapshot -> {
+            Run run = new Run(snapshot, ReadModelPosition.read(snapshot, tokenSerializer), events -> {
+            }, Instant.now().minus(EXPIRY_GRACE));
+            eventLog.forEachOfStream(snapshot, consumer.streamId(), run::accept);
+            run.finishStream();
+            return AuditReport.of(run.claims, run.events, run.rowsLagging, run.violations);
+        });
+    }
+
+    /** The lease facts of one epoch, as the events so far state them, and what the read model should hold of it. */
     private static final class EpochFacts {
         Instant leaseExpiresAt;
         boolean ended;
+        final Set<Long> sequences = new HashSet<>();
         long lastSequence;
+        /** The last sequence of this epoch the processor had applied, or -1. */
+        long lastPassedSequence = -1;
     }
 
     private final class Run {
 
+        private final JdbcClient jdbc;
+        private final ConsumerClaimsQueries readModel;
+        private final ReadModelPosition position;
         private final LongConsumer progress;
         private final Instant overdueBefore;
         private final List<AuditViolation> violations = new ArrayList<>();
@@ -83,9 +129,12 @@ public class LedgerAudit {
         private long expectedSequence;
         private long lastEpoch;
         private final Map<Long, EpochFacts> epochs = new LinkedHashMap<>();
-        private final List<Object> payloads = new ArrayList<>();
+        private final List<Sequenced> payloads = new ArrayList<>();
 
-        Run(LongConsumer progress, Instant overdueBefore) {
+        Run(JdbcTemplate snapshot, ReadModelPosition position, LongConsumer progress, Instant overdueBefore) {
+            this.jdbc = JdbcClient.create(snapshot);
+            this.readModel = new ConsumerClaimsQueries(jdbc);
+            this.position = position;
             this.progress = progress;
             this.overdueBefore = overdueBefore;
         }
@@ -106,7 +155,7 @@ public class LedgerAudit {
                         + " cannot be read as a claim event");
                 return;
             }
-            payloads.add(payload);
+            payloads.add(new Sequenced(event.sequence(), payload));
             checkLease(event, payload);
         }
 
@@ -164,9 +213,9 @@ public class LedgerAudit {
                 }
                 EpochFacts facts = new EpochFacts();
                 facts.leaseExpiresAt = lease;
-                facts.lastSequence = event.sequence();
                 epochs.put(epoch, facts);
                 claims++;
+                record(facts, event);
                 return;
             }
             EpochFacts facts = epochs.get(epoch);
@@ -174,7 +223,7 @@ public class LedgerAudit {
                 violation("event_without_claim", epoch, event, "no ClaimMaterialized of epoch " + epoch + " before it");
                 return;
             }
-            facts.lastSequence = event.sequence();
+            record(facts, event);
             if (facts.ended) {
                 violation(payload instanceof HeartbeatReceived ? "heartbeat_after_end" : "second_end", epoch, event,
                         event.type() + " after the epoch had ended");
@@ -193,6 +242,14 @@ public class LedgerAudit {
             }
             if (!(payload instanceof HeartbeatReceived)) {
                 facts.ended = true;
+            }
+        }
+
+        private void record(EpochFacts facts, StoredEvent event) {
+            facts.sequences.add(event.sequence());
+            facts.lastSequence = event.sequence();
+            if (position.hasPassed(event.streamId(), event.position())) {
+                facts.lastPassedSequence = event.sequence();
             }
         }
 
@@ -225,23 +282,35 @@ public class LedgerAudit {
             }
         }
 
+        /**
+         * @param rowSequence the sequence of the last event the row says it applied, or null when there is no row
+         */
         private void compareWithReadModel(long epoch, EpochFacts facts, Long rowSequence) {
             if (rowSequence == null) {
-                rowsLagging++;
+                if (facts.lastPassedSequence >= 0) {
+                    projectionViolation("projection_row_missing", epoch, "the read model's processor has applied the"
+                            + " epoch's events up to sequence " + facts.lastPassedSequence
+                            + ", but consumer_claims has no row for it");
+                } else {
+                    rowsLagging++;
+                }
                 return;
             }
-            if (rowSequence < facts.lastSequence) {
-                rowsLagging++;
+            if (rowSequence < facts.lastPassedSequence) {
+                projectionViolation("projection_row_behind", epoch, "the row says event " + rowSequence
+                        + " was the last applied, but the read model's processor has applied the epoch's events up to"
+                        + " sequence " + facts.lastPassedSequence);
                 return;
             }
-            if (rowSequence > facts.lastSequence) {
-                projectionViolation("projection_drift", epoch, "the row claims event " + rowSequence
-                        + " was applied, but the epoch's last event is " + facts.lastSequence);
+            if (!facts.sequences.contains(rowSequence)) {
+                projectionViolation("projection_drift", epoch, "the row says event " + rowSequence
+                        + " was applied, but the epoch has no event with that sequence (its last is "
+                        + facts.lastSequence + ")");
                 return;
             }
             Optional<ClaimState> expected;
             try {
-                expected = ClaimTimeline.stateAt(payloads, epoch, Instant.MAX);
+                expected = ClaimTimeline.stateAt(payloadsUpTo(rowSequence), epoch, Instant.MAX);
             } catch (RuntimeException e) {
                 projectionViolation("history_unreadable", epoch, "the epoch's events cannot be folded into a claim: "
                         + e.getMessage());
@@ -253,13 +322,23 @@ public class LedgerAudit {
                 if (!differences.isEmpty()) {
                     projectionViolation("projection_drift", epoch, "consumer_claims differs from the events in "
                             + String.join(", ", differences));
+                    return;
                 }
+            }
+            if (rowSequence < facts.lastSequence) {
+                rowsLagging++;
             }
         }
 
+        private List<Object> payloadsUpTo(long sequence) {
+            return payloads.stream().filter(event -> event.sequence() <= sequence).map(Sequenced::payload).toList();
+        }
+
         /** Rows of consumers that have no events at all; rows of known consumers were checked stream by stream. */
-        void findOrphanRows() {
-            jdbc.sql("SELECT tenant_id, consumer_id, epoch FROM consumer_claims")
+        void findOrphanRows(String onlyTenant) {
+            jdbc.sql("SELECT tenant_id, consumer_id, epoch FROM consumer_claims"
+                            + (onlyTenant == null ? "" : " WHERE tenant_id = :tenant"))
+                    .params(onlyTenant == null ? Map.of() : Map.of("tenant", onlyTenant))
                     .query(row -> {
                         String tenant = row.getString(1);
                         String consumerId = row.getString(2);
@@ -279,6 +358,10 @@ public class LedgerAudit {
             violations.add(new AuditViolation(rule, consumer.tenantId(), consumer.consumerId(), epoch, null, null,
                     detail));
         }
+    }
+
+    /** An event's payload and its sequence in its stream. */
+    private record Sequenced(long sequence, Object payload) {
     }
 
     private static List<String> differences(ClaimState expected, ClaimState actual) {

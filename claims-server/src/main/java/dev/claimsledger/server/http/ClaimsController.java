@@ -9,15 +9,19 @@ import dev.claimsledger.api.ConsumerRef;
 import dev.claimsledger.api.FindClaim;
 import dev.claimsledger.api.FindClaims;
 import dev.claimsledger.api.FindRunnerHealth;
+import dev.claimsledger.api.FindRunners;
 import dev.claimsledger.api.LeasePolicy;
 import dev.claimsledger.api.MaterializeClaim;
 import dev.claimsledger.api.RecordHeartbeat;
 import dev.claimsledger.api.ReleaseClaim;
 import dev.claimsledger.api.RunnerHealth;
+import dev.claimsledger.api.RunnerPage;
 import dev.claimsledger.core.ClaimCommandValidation;
 import dev.claimsledger.core.ClaimRejectedException;
 import dev.claimsledger.projection.ClaimCursor;
+import dev.claimsledger.projection.IdCursor;
 import dev.claimsledger.server.audit.ClaimHistory;
+import io.swagger.v3.oas.annotations.Operation;
 import java.net.URI;
 import java.time.Clock;
 import java.time.Instant;
@@ -81,7 +85,7 @@ class ClaimsController {
     @PostMapping(path = "/claims/{consumer}/epochs/{epoch}/heartbeats")
     ClaimJson heartbeat(@PathVariable String tenant, @PathVariable String consumer, @PathVariable String epoch,
                         @RequestBody(required = false) ClaimRequests.Heartbeat body) {
-        return json(ledger.send(new RecordHeartbeat(tenant, consumer, PathNumbers.epoch(epoch),
+        return json(ledger.heartbeat(new RecordHeartbeat(tenant, consumer, PathNumbers.epoch(epoch),
                 body == null ? null : body.reportedAt())).claim());
     }
 
@@ -134,7 +138,7 @@ class ClaimsController {
                 "no claim of epoch " + epoch + " for consumer " + consumer + (asOf == null ? "" : " at " + asOf));
         if (asOf != null) {
             Instant instant = instant("as_of", asOf);
-            return ClaimJson.of(history.stateAt(new ConsumerRef(tenant, consumer), epoch, instant)
+            return ClaimJson.of(ledger.read(() -> history.stateAt(new ConsumerRef(tenant, consumer), epoch, instant))
                     .orElseThrow(notFound), instant);
         }
         Optional<ClaimState> claim = ledger.query(new FindClaim(tenant, consumer, epoch),
@@ -147,10 +151,12 @@ class ClaimsController {
                          @RequestParam(required = false) String status,
                          @RequestParam(name = "runner_id", required = false) String runnerId,
                          @RequestParam(name = "entity_url", required = false) String entityUrl,
+                         @RequestParam(name = "consumer_id", required = false) String consumerId,
                          @RequestParam(required = false) String limit,
                          @RequestParam(required = false) String cursor) {
         ClaimCommandValidation.id("tenant_id", tenant, true);
         ClaimCommandValidation.id("runner_id", runnerId, false);
+        ClaimCommandValidation.id("consumer_id", consumerId, false);
         ClaimCommandValidation.locator("entity_url", entityUrl, false);
         int pageSize = PathNumbers.limit(limit, DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE);
         if (cursor != null) {
@@ -162,11 +168,29 @@ class ClaimsController {
             }
             ClaimCommandValidation.id("cursor", decoded.consumerId(), false);
         }
-        ClaimPage page = ledger.query(new FindClaims(tenant, status(status), runnerId, entityUrl, pageSize, cursor),
-                ResponseTypes.instanceOf(ClaimPage.class));
+        ClaimPage page = ledger.query(new FindClaims(tenant, status(status), runnerId, entityUrl, consumerId, pageSize,
+                cursor), ResponseTypes.instanceOf(ClaimPage.class));
         Instant now = clock.instant();
         return new ClaimPageJson(page.claims().stream().map(claim -> ClaimJson.of(claim, now)).toList(),
                 page.nextCursor());
+    }
+
+    @GetMapping("/runners")
+    @Operation(operationId = "listRunners", summary = "List the runners holding the tenant's active claims",
+            description = "A page of runners in id order, each with its active claims counted and the skew of its "
+                    + "workers' clocks: the time reported with each active claim's last heartbeat minus the "
+                    + "ledger's time of receiving it. Claims without a runner are not counted.")
+    RunnerPageJson runners(@PathVariable String tenant,
+                           @RequestParam(required = false) String limit,
+                           @RequestParam(required = false) String cursor) {
+        ClaimCommandValidation.id("tenant_id", tenant, true);
+        int pageSize = PathNumbers.limit(limit, DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE);
+        if (cursor != null) {
+            idCursor(cursor);
+        }
+        RunnerPage page = ledger.query(new FindRunners(tenant, pageSize, cursor),
+                ResponseTypes.instanceOf(RunnerPage.class));
+        return RunnerPageJson.of(page);
     }
 
     @GetMapping("/runners/{runner}/health")
@@ -198,6 +222,17 @@ class ClaimsController {
             throw invalid(field + ": " + e.getMessage());
         }
         return new RecordHeartbeat(tenant, item.consumerId(), item.epoch(), item.reportedAt());
+    }
+
+    /** A runner's or tenant's page cursor, checked before it reaches a query. */
+    static IdCursor idCursor(String cursor) {
+        try {
+            IdCursor decoded = IdCursor.decode(cursor);
+            ClaimCommandValidation.id("cursor", decoded.id(), false);
+            return decoded;
+        } catch (IllegalArgumentException e) {
+            throw invalid("cursor is not one this service gave out");
+        }
     }
 
     private static LeasePolicy leasePolicy(String wireName) {

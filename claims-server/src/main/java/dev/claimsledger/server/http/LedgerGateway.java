@@ -1,125 +1,197 @@
 package dev.claimsledger.server.http;
 
-import com.github.kagkarlsson.scheduler.exceptions.TaskInstanceException;
 import dev.claimsledger.api.ClaimCommandResult;
 import dev.claimsledger.api.ClaimError;
 import dev.claimsledger.api.ClaimErrorCode;
 import dev.claimsledger.api.ClaimState;
 import dev.claimsledger.api.RecordHeartbeat;
 import dev.claimsledger.core.ClaimRejectedException;
+import dev.claimsledger.core.LeaseWriter;
 import dev.claimsledger.server.ClaimsProperties;
 import java.sql.SQLException;
-import java.util.Arrays;
-import java.util.Comparator;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
+import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
+import java.util.concurrent.FutureTask;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Function;
 import java.util.function.Supplier;
 import org.axonframework.commandhandling.CommandExecutionException;
 import org.axonframework.commandhandling.gateway.CommandGateway;
-import org.axonframework.common.transaction.TransactionManager;
-import org.axonframework.messaging.GenericMessage;
 import org.axonframework.messaging.responsetypes.ResponseType;
-import org.axonframework.messaging.unitofwork.DefaultUnitOfWork;
-import org.axonframework.messaging.unitofwork.UnitOfWork;
 import org.axonframework.modelling.command.AggregateStreamCreationException;
 import org.axonframework.modelling.command.ConcurrencyException;
 import org.axonframework.queryhandling.QueryGateway;
+import org.springframework.beans.factory.DisposableBean;
 import org.springframework.stereotype.Component;
 
 /**
- * Sends the HTTP layer's commands and queries and waits for them, within {@code claims.http.request-timeout}. A
- * command's answer arrives only after its events are committed, so a 2xx always means stored. A command that lost an
- * optimistic-concurrency race (another node appended to the same stream first) is sent again: it is decided anew on
- * the current state, so no update is lost and the caller never sees the race.
+ * Sends the HTTP layer's commands and queries and waits for them. Two guarantees live here:
+ * <ul>
+ * <li><b>A 2xx always means stored.</b> A command's answer arrives only after its events are committed. A command that
+ * lost an optimistic-concurrency race (another node appended to the same stream first) is sent again: it is decided
+ * anew on the current state, so no update is lost and the caller never sees the race.</li>
+ * <li><b>Every call is answered within {@code claims.http.request-timeout}.</b> Axon's local buses run a message on
+ * the caller's thread, so waiting on their futures bounds nothing; the work therefore runs on a bounded pool of ledger
+ * workers while the request's thread waits at most the timeout and then answers 503 {@code unavailable}. A call the
+ * caller gave up on before a worker took it is never started; one already running finishes (or fails) on its own and
+ * its outcome is discarded: a 503 means "not known to be stored; retry", which every command allows (a repeated claim
+ * is idempotent, a repeated release too, a second heartbeat is harmless). Workers are never interrupted, because an
+ * interrupt can break the embedded database's file. A database that cannot be reached is 503 too, never 500.</li>
+ * </ul>
  *
- * <p>A batch of heartbeats is recorded with one commit (group commit): each heartbeat is still its own command, decided
- * by its consumer's aggregate in a unit of work nested in the batch's, and the events of all the accepted ones are
- * inserted together when the batch's transaction commits. A heartbeat the ledger rejects is answered in its place and
- * appends nothing. Nothing is answered before the commit; a batch whose commit loses a race is decided again whole.
+ * <p>Heartbeats, single or batched, go to the {@link LeaseWriter}, which decides them as the aggregate would and stores
+ * those that arrive together in one transaction (group commit); the request's thread waits for that commit, at most
+ * the timeout. Claims, releases and queries go through Axon's buses on the ledger workers.
  */
 @Component
-class LedgerGateway {
-
-    private final CommandGateway commands;
-    private final QueryGateway queries;
-    private final TransactionManager transactions;
-    private final long timeoutMillis;
-
-    LedgerGateway(CommandGateway commands, QueryGateway queries, TransactionManager transactions,
-                  ClaimsProperties properties) {
-        this.commands = commands;
-        this.queries = queries;
-        this.transactions = transactions;
-        this.timeoutMillis = properties.http().requestTimeout().toMillis();
-    }
+public class LedgerGateway implements DisposableBean {
 
     static final int MAX_ATTEMPTS = 8;
+    /** How many calls run on the database at once, and how many more may wait for a worker. */
+    static final int WORKERS = 64;
+    static final int WAITING = 4096;
     /** A deadlock and a serialization failure: the database rolled the command back; it is safe to send again. */
     private static final Set<String> RETRYABLE_SQL_STATES = Set.of("40P01", "40001");
 
+    private final CommandGateway commands;
+    private final QueryGateway queries;
+    private final LeaseWriter leases;
+    private final long timeoutNanos;
+    private final ThreadPoolExecutor workers;
+
+    LedgerGateway(CommandGateway commands, QueryGateway queries, LeaseWriter leases, ClaimsProperties properties) {
+        this.commands = commands;
+        this.queries = queries;
+        this.leases = leases;
+        this.timeoutNanos = properties.http().requestTimeout().toNanos();
+        AtomicInteger threads = new AtomicInteger();
+        this.workers = new ThreadPoolExecutor(WORKERS, WORKERS, 60, TimeUnit.SECONDS, new ArrayBlockingQueue<>(WAITING),
+                runnable -> {
+                    Thread thread = new Thread(runnable, "ledger-worker-" + threads.incrementAndGet());
+                    thread.setDaemon(true);
+                    return thread;
+                });
+        this.workers.allowCoreThreadTimeOut(true);
+    }
+
     ClaimCommandResult send(Object command) {
-        return decidedAgainWhileLosingRaces(() -> await(commands.send(command)),
-                "concurrent changes to this consumer kept winning; retry later");
+        return within(deadline -> decidedAgainWhileLosingRaces(deadline, () -> await(commands.send(command)),
+                "concurrent changes to this consumer kept winning; retry later"));
+    }
+
+    /** Records one heartbeat; its answer comes once it is committed, with the heartbeats of other callers. */
+    ClaimCommandResult heartbeat(RecordHeartbeat heartbeat) {
+        BatchOutcome outcome = heartbeats(List.of(heartbeat)).get(0);
+        if (outcome.rejection() != null) {
+            throw outcome.rejection();
+        }
+        return outcome.result();
     }
 
     /** The outcome of one heartbeat of a batch: the claim after it, or why it was rejected. */
-    record BatchOutcome(ClaimState claim, ClaimRejectedException rejection) {
+    record BatchOutcome(ClaimCommandResult result, ClaimRejectedException rejection) {
+
+        ClaimState claim() {
+            return result.claim();
+        }
     }
 
     /**
-     * Records {@code heartbeats} with one commit and answers in their order. The batch's units of work run in the
-     * order of their streams, so that two batches on one node take the streams' locks in the same order.
+     * Records {@code heartbeats} in one transaction (shared with other callers' heartbeats: group commit) and answers
+     * in their order, once it has committed. A rejected heartbeat is answered in its place and appends nothing.
      */
     List<BatchOutcome> recordHeartbeats(List<RecordHeartbeat> heartbeats) {
-        return decidedAgainWhileLosingRaces(() -> recordInOneTransaction(heartbeats),
-                "concurrent changes to these consumers kept winning; retry later");
+        return heartbeats(heartbeats);
     }
 
-    /** Runs {@code attempt} again, after a short random pause, each time it loses a race; a conflict after the last. */
-    private static <T> T decidedAgainWhileLosingRaces(Supplier<T> attempt, String conflictDetail) {
+    private List<BatchOutcome> heartbeats(List<RecordHeartbeat> heartbeats) {
+        long deadline = System.nanoTime() + timeoutNanos;
+        List<CompletableFuture<LeaseWriter.Outcome>> pending;
+        try {
+            pending = leases.record(heartbeats);
+        } catch (IllegalStateException busy) {
+            throw new LedgerUnavailableException("the ledger has too many heartbeats waiting; retry later", busy);
+        }
+        List<BatchOutcome> outcomes = new ArrayList<>(pending.size());
+        try {
+            for (CompletableFuture<LeaseWriter.Outcome> each : pending) {
+                LeaseWriter.Outcome outcome = each.get(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
+                outcomes.add(new BatchOutcome(outcome.result(), outcome.rejection()));
+            }
+            return outcomes;
+        } catch (TimeoutException e) {
+            pending.forEach(each -> each.cancel(false));
+            throw new LedgerUnavailableException("the ledger did not answer within "
+                    + TimeUnit.NANOSECONDS.toMillis(timeoutNanos) + " ms (claims.http.request-timeout)", e);
+        } catch (InterruptedException e) {
+            pending.forEach(each -> each.cancel(false));
+            Thread.currentThread().interrupt();
+            throw new LedgerUnavailableException("interrupted while waiting for the ledger", e);
+        } catch (ExecutionException e) {
+            throw translate(e.getCause());
+        }
+    }
+
+    <R> R query(Object query, ResponseType<R> responseType) {
+        return within(deadline -> await(queries.query(query, responseType)));
+    }
+
+    /** A read of the event store (history, a claim as of an instant), bounded like every other call. */
+    public <R> R read(Supplier<R> read) {
+        return within(deadline -> read.get());
+    }
+
+    /**
+     * Runs {@code call} on a ledger worker and waits at most the request timeout for it. {@code call} gets the
+     * {@link System#nanoTime()} by which its caller stops waiting, so that it does not start retries nobody awaits.
+     */
+    private <R> R within(Function<Long, R> call) {
+        long deadline = System.nanoTime() + timeoutNanos;
+        FutureTask<R> task = new FutureTask<>(() -> call.apply(deadline));
+        try {
+            workers.execute(task);
+        } catch (RejectedExecutionException e) {
+            throw new LedgerUnavailableException("the ledger has " + WAITING + " calls waiting already; retry later", e);
+        }
+        try {
+            return task.get(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
+        } catch (TimeoutException e) {
+            // never interrupt a worker: a call already running finishes on its own; one not started never starts
+            task.cancel(false);
+            throw new LedgerUnavailableException("the ledger did not answer within "
+                    + TimeUnit.NANOSECONDS.toMillis(timeoutNanos) + " ms (claims.http.request-timeout)", e);
+        } catch (InterruptedException e) {
+            task.cancel(false);
+            Thread.currentThread().interrupt();
+            throw new LedgerUnavailableException("interrupted while waiting for the ledger", e);
+        } catch (ExecutionException e) {
+            throw translate(e.getCause());
+        }
+    }
+
+    /**
+     * Runs {@code attempt} again, after a short random pause, each time it loses a race; a conflict after the last,
+     * or once the caller has stopped waiting.
+     */
+    private static <T> T decidedAgainWhileLosingRaces(long deadline, Supplier<T> attempt, String conflictDetail) {
         for (int attempts = 1; ; attempts++) {
             try {
                 return attempt.get();
             } catch (LostRaceException lost) {
-                if (attempts == MAX_ATTEMPTS) {
+                if (attempts == MAX_ATTEMPTS || System.nanoTime() > deadline) {
                     throw new ClaimRejectedException(ClaimErrorCode.CONFLICT, conflictDetail);
                 }
                 backOff(attempts);
             }
-        }
-    }
-
-    private List<BatchOutcome> recordInOneTransaction(List<RecordHeartbeat> heartbeats) {
-        Integer[] order = new Integer[heartbeats.size()];
-        Arrays.setAll(order, index -> index);
-        Arrays.sort(order, Comparator.comparing(index -> heartbeats.get(index).streamId()));
-        BatchOutcome[] outcomes = new BatchOutcome[heartbeats.size()];
-        UnitOfWork<?> batch = DefaultUnitOfWork.startAndGet(GenericMessage.asMessage(heartbeats.size()));
-        try {
-            batch.attachTransaction(transactions);
-            for (int index : order) {
-                outcomes[index] = decide(heartbeats.get(index));
-            }
-            batch.commit();
-        } catch (RuntimeException e) {
-            if (batch.isActive()) {
-                batch.rollback(e);
-            }
-            throw translate(e);
-        }
-        return List.of(outcomes);
-    }
-
-    private BatchOutcome decide(RecordHeartbeat heartbeat) {
-        try {
-            return new BatchOutcome(await(commands.<ClaimCommandResult>send(heartbeat)).claim(), null);
-        } catch (ClaimRejectedException rejected) {
-            return new BatchOutcome(null, rejected);
         }
     }
 
@@ -132,16 +204,10 @@ class LedgerGateway {
         }
     }
 
-    <R> R query(Object query, ResponseType<R> responseType) {
-        return await(queries.query(query, responseType));
-    }
-
-    private <R> R await(CompletableFuture<R> pending) {
+    /** The result of a future of Axon's local buses, which is already complete when they return it. */
+    private static <R> R await(CompletableFuture<R> done) {
         try {
-            return pending.get(timeoutMillis, TimeUnit.MILLISECONDS);
-        } catch (TimeoutException e) {
-            pending.cancel(false);
-            throw new LedgerUnavailableException("the ledger did not answer within " + timeoutMillis + " ms", e);
+            return done.get();
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new LedgerUnavailableException("interrupted while waiting for the ledger", e);
@@ -151,11 +217,12 @@ class LedgerGateway {
     }
 
     private static RuntimeException translate(Throwable failure) {
+        if (failure instanceof LostRaceException || failure instanceof LedgerUnavailableException
+                || failure instanceof ClaimRejectedException) {
+            return (RuntimeException) failure;
+        }
         for (Throwable cause = failure; cause != null; cause = cause.getCause() == cause ? null : cause.getCause()) {
-            // a TaskInstanceException: the deadline this command cancels was just removed by a command on another
-            // node, or is being run by a watchdog right now
             if (cause instanceof ConcurrencyException || cause instanceof AggregateStreamCreationException
-                    || cause instanceof TaskInstanceException
                     || cause instanceof SQLException sql && RETRYABLE_SQL_STATES.contains(sql.getSQLState())) {
                 return new LostRaceException(failure);
             }
@@ -167,10 +234,16 @@ class LedgerGateway {
                 return new ClaimRejectedException(error.code(), error.message());
             }
         }
-        if (failure instanceof ClaimRejectedException rejected) {
-            return rejected;
+        if (DatabaseUnavailable.isCause(failure)) {
+            return new LedgerUnavailableException("the database cannot be reached: " + DatabaseUnavailable.describe(failure),
+                    failure);
         }
         return failure instanceof RuntimeException runtime ? runtime : new IllegalStateException(failure);
+    }
+
+    @Override
+    public void destroy() {
+        workers.shutdown();
     }
 
     /** Another command on the same stream committed first. */

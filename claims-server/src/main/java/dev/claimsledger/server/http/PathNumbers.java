@@ -47,6 +47,14 @@ public final class PathNumbers {
         return Long.parseLong(text);
     }
 
+    /** An event store position, as a client sends back the id of the last event it saw: 0 or more. */
+    public static long position(String field, String text) {
+        if (text == null || !DECIMAL.matcher(text).matches()) {
+            throw invalid(field + " must be a non-negative decimal integer, was '" + shorten(text) + "'");
+        }
+        return Long.parseLong(text);
+    }
+
     private static String shorten(String text) {
         return text == null ? "" : text.length() > 40 ? text.substring(0, 40) + "..." : text;
     }

@@ -45,6 +45,11 @@ class ProblemResponses extends ResponseEntityExceptionHandler {
 
     @ExceptionHandler(Exception.class)
     ResponseEntity<Object> unexpected(Exception failure) {
+        if (DatabaseUnavailable.isCause(failure)) {
+            log.warn("ledger unavailable: the database cannot be reached: {}", DatabaseUnavailable.describe(failure));
+            return problem(HttpStatus.SERVICE_UNAVAILABLE, ClaimErrorCode.UNAVAILABLE,
+                    "the database cannot be reached right now; retry later");
+        }
         log.error("request failed unexpectedly", failure);
         return problem(HttpStatus.INTERNAL_SERVER_ERROR, ClaimErrorCode.INTERNAL_ERROR,
                 "the ledger failed to handle the request; it has been logged");

@@ -17,17 +17,25 @@ public record ApiKey(@JsonProperty("name") String name,
                      @JsonProperty("scopes") Set<String> scopes,
                      @JsonProperty("tenants") Set<String> tenants) {
 
+    /** The request attribute holding the key a request was authenticated with; absent in open mode. */
+    public static final String REQUEST_ATTRIBUTE = ApiKey.class.getName();
+
     public static final String WRITE = "claims:write";
     public static final String READ = "claims:read";
     public static final String AUDIT = "claims:audit";
     public static final String ADMIN = "claims:admin";
-    static final Set<String> SCOPES = Set.of(WRITE, READ, AUDIT, ADMIN);
+    public static final Set<String> SCOPES = Set.of(WRITE, READ, AUDIT, ADMIN);
 
     public boolean hasScope(String scope) {
         return scopes.contains(scope);
     }
 
     public boolean allowsTenant(String tenant) {
-        return tenants.contains("*") || tenants.contains(tenant);
+        return allowsEveryTenant() || tenants.contains(tenant);
+    }
+
+    /** Whether the key may use operations that read or change every tenant at once (audit, rebuilds, metrics). */
+    public boolean allowsEveryTenant() {
+        return tenants.contains("*");
     }
 }

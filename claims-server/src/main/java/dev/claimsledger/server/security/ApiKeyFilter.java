@@ -21,7 +21,9 @@ import org.springframework.web.util.UriUtils;
 
 /**
  * Every {@code /v1} call and every actuator endpoint but health needs {@code Authorization: Bearer <key>}: 401 without
- * a known key, 403 without the scope or the tenant the request needs. The key itself is never logged.
+ * a known key, 403 without the scope or the tenant the request needs. What reads or changes more than one tenant
+ * (everything under {@code /v1/admin} and the actuator but health) needs a key for every tenant ({@code ["*"]}), so
+ * that global operations added there later are covered without a rule of their own. The key itself is never logged.
  */
 class ApiKeyFilter extends OncePerRequestFilter {
 
@@ -61,10 +63,16 @@ class ApiKeyFilter extends OncePerRequestFilter {
             return;
         }
         ApiKey caller = key.get();
-        if (!caller.hasScope(requirement.scope())) {
+        if (requirement.scope() != null && !caller.hasScope(requirement.scope())) {
             log.info("key '{}' refused {} {}: no scope {}", caller.name(), request.getMethod(), path, requirement.scope());
             problems.write(response, HttpStatus.FORBIDDEN, ClaimErrorCode.FORBIDDEN,
                     "this key lacks the scope " + requirement.scope(), path);
+            return;
+        }
+        if (requirement.everyTenant() && !caller.allowsEveryTenant()) {
+            log.info("key '{}' refused {} {}: not for every tenant", caller.name(), request.getMethod(), path);
+            problems.write(response, HttpStatus.FORBIDDEN, ClaimErrorCode.FORBIDDEN, "this operation reads or changes "
+                    + "every tenant: it needs a key whose tenants are [\"*\"]", path);
             return;
         }
         if (requirement.tenant() != null && !caller.allowsTenant(requirement.tenant())) {
@@ -73,6 +81,7 @@ class ApiKeyFilter extends OncePerRequestFilter {
                     "this key may not act for this tenant", path);
             return;
         }
+        request.setAttribute(ApiKey.REQUEST_ATTRIBUTE, caller);
         chain.doFilter(request, response);
     }
 
@@ -86,14 +95,16 @@ class ApiKeyFilter extends OncePerRequestFilter {
     }
 
     /**
-     * What a request needs: a scope, and for tenant paths the tenant; null for public paths. It is decided on the
+     * What a request needs: a scope (null: any known key), and for tenant paths the tenant, or every tenant for
+     * operations that span them; null for public paths. It is decided on the
      * path as Spring MVC routes it: split into segments, matrix parameters ({@code ;x=1}) dropped, each segment
      * percent-decoded. So {@code /%761/tenant%73/...} needs what {@code /v1/tenants/...} needs. Anything that is
      * not a known public path needs at least a key.
      */
-    record Requirement(String scope, String tenant) {
+    record Requirement(String scope, String tenant, boolean everyTenant) {
 
-        private static final Set<String> PUBLIC_ROOTS = Set.of("v3", "swagger-ui", "swagger-ui.html", "error");
+        /** {@code ops}: the operator's page holds no data; every call it makes needs a key. */
+        private static final Set<String> PUBLIC_ROOTS = Set.of("v3", "swagger-ui", "swagger-ui.html", "error", "ops");
 
         static Requirement of(String method, String rawPath, String rawQuery) {
             List<String> path = segments(rawPath);
@@ -102,27 +113,40 @@ class ApiKeyFilter extends OncePerRequestFilter {
             }
             String root = path.get(0);
             if (root.equals("actuator")) {
-                return path.size() >= 2 && path.get(1).equals("health") ? null : new Requirement(ApiKey.ADMIN, null);
+                return path.size() >= 2 && path.get(1).equals("health") ? null : everyTenant(ApiKey.ADMIN);
             }
             if (PUBLIC_ROOTS.contains(root)) {
                 return null;
             }
             if (!root.equals("v1") || path.size() < 2) {
-                return new Requirement(ApiKey.READ, null);
+                return new Requirement(ApiKey.READ, null, false);
+            }
+            if (path.size() == 2 && path.get(1).equals("whoami")) {
+                return new Requirement(null, null, false);
             }
             if (path.get(1).equals("admin")) {
-                return new Requirement(path.size() >= 3 && path.get(2).equals("audit") ? ApiKey.AUDIT : ApiKey.ADMIN,
-                        null);
+                return everyTenant(path.size() >= 3 && path.get(2).equals("audit") ? ApiKey.AUDIT : ApiKey.ADMIN);
             }
             if (path.get(1).equals("tenants") && path.size() >= 3) {
                 String tenant = path.get(2);
-                if (path.get(path.size() - 1).equals("history") || queryNames(rawQuery).contains("as_of")) {
-                    return new Requirement(ApiKey.AUDIT, tenant);
+                boolean tenantAudit = path.size() == 4 && path.get(3).equals("audit");
+                if (tenantAudit || endsWith(path, "history") || endsWith(path, "history", "verification")
+                        || queryNames(rawQuery).contains("as_of")) {
+                    return new Requirement(ApiKey.AUDIT, tenant, false);
                 }
                 return new Requirement("GET".equals(method) || "HEAD".equals(method) ? ApiKey.READ : ApiKey.WRITE,
-                        tenant);
+                        tenant, false);
             }
-            return new Requirement(ApiKey.READ, null);
+            return new Requirement(ApiKey.READ, null, false);
+        }
+
+        private static Requirement everyTenant(String scope) {
+            return new Requirement(scope, null, true);
+        }
+
+        private static boolean endsWith(List<String> path, String... last) {
+            return path.size() >= last.length
+                    && path.subList(path.size() - last.length, path.size()).equals(List.of(last));
         }
 
         /** The decoded path segments, empty ones left out; a segment that cannot be decoded is refused. */

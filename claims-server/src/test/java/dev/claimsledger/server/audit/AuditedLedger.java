@@ -95,6 +95,14 @@ final class AuditedLedger implements AutoCloseable {
         return reply.json();
     }
 
+    /** {@code GET /v1/tenants/{tenant}/claims/{consumer}/history/verification} of a filled consumer. */
+    JsonNode verificationOverHttp(Filled consumer) {
+        Reply reply = http.get(LedgerHttp.history(consumer.tenant(), consumer.consumer()) + "/verification");
+        assertThat(reply.status()).as("%s", reply).isEqualTo(200);
+        assertThat(reply.contentType()).startsWith("application/json");
+        return reply.json();
+    }
+
     /** Fails unless the ledger audits clean: the "given" of every tampering test. */
     void assertAuditsClean() {
         JsonNode report = auditOverHttp();

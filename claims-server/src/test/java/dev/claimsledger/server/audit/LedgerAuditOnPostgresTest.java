@@ -3,6 +3,7 @@ package dev.claimsledger.server.audit;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.claimsledger.server.audit.SampleLedger.Filled;
 import dev.claimsledger.server.audit.StoredRows.EventRow;
 import dev.claimsledger.server.audit.StoredRows.Undo;
 import java.util.ArrayList;
@@ -118,6 +119,68 @@ class LedgerAuditOnPostgresTest extends TamperedLedgerTest {
         assertThat(violation.get("consumer_id").asText()).isEqualTo(target.consumer());
         assertThat(violation.get("epoch").asLong()).isEqualTo(2);
         assertThat(violation.get("detail").asText()).contains(column);
+    }
+
+    // --- one consumer's verification (the operator's page asks it for the claim it shows) -------------------------
+
+    @Test
+    void anUntouchedConsumersHistoryVerifiesIntactWithEveryEventCounted() throws Exception {
+        JsonNode verification = ledger.verificationOverHttp(target);
+
+        assertThat(verification.get("chain_intact").asBoolean()).as("%s", verification).isTrue();
+        assertThat(verification.get("clean").asBoolean()).as("%s", verification).isTrue();
+        assertThat(verification.get("violations")).isEmpty();
+        assertThat(verification.get("events").asLong()).isEqualTo(ledger.targetEvents().size());
+        assertThat(verification.get("tenant_id").asText()).isEqualTo(target.tenant());
+        assertThat(verification.get("consumer_id").asText()).isEqualTo(target.consumer());
+    }
+
+    @Test
+    void aChangedEventBreaksTheChainOfItsConsumerOnly() throws Exception {
+        EventRow changed = ledger.targetEvent(6);
+        Filled other = ledger.sample().first(SampleLedger.Ending.RELEASED);
+
+        JsonNode verification;
+        JsonNode otherVerification;
+        try (Undo ignored = rows.replaceInPayload(changed, "\"epoch\":2", "\"epoch\":2 ")) {
+            verification = ledger.verificationOverHttp(target);
+            otherVerification = ledger.verificationOverHttp(other);
+        }
+
+        assertThat(verification.get("chain_intact").asBoolean()).as("%s", verification).isFalse();
+        assertThat(verification.get("clean").asBoolean()).isFalse();
+        assertThat(verification.get("violations")).hasSize(1);
+        assertViolation(verification.get("violations").get(0), "chain_broken", changed);
+        assertThat(otherVerification.get("chain_intact").asBoolean()).as("%s", otherVerification).isTrue();
+    }
+
+    @Test
+    void aDeletedEventBreaksTheChainWhereTheGapShows() throws Exception {
+        EventRow deleted = ledger.targetEvent(7);
+        EventRow next = ledger.targetEvent(8);
+
+        JsonNode verification;
+        try (Undo ignored = rows.delete(deleted)) {
+            verification = ledger.verificationOverHttp(target);
+        }
+
+        assertThat(verification.get("chain_intact").asBoolean()).as("%s", verification).isFalse();
+        assertThat(violationsNamingAnEvent(verification)).as("%s", verification)
+                .anySatisfy(violation -> assertViolation(violation, "event_missing", next));
+    }
+
+    @Test
+    void aHandEditedReadModelRowLeavesTheChainIntactButTheVerificationUnclean() throws Exception {
+        JsonNode verification;
+        try (Undo ignored = rows.editClaimRow(target.tenant(), target.consumer(), 2, "heartbeat_count",
+                "heartbeat_count + 1")) {
+            verification = ledger.verificationOverHttp(target);
+        }
+
+        assertThat(verification.get("chain_intact").asBoolean()).as("%s", verification).isTrue();
+        assertThat(verification.get("clean").asBoolean()).isFalse();
+        assertThat(verification.get("violations")).singleElement()
+                .satisfies(violation -> assertThat(violation.get("rule").asText()).isEqualTo("projection_drift"));
     }
 
     private static List<JsonNode> violationsNamingAnEvent(JsonNode report) {

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.claimsledger.server.audit.SampleLedger.Sample;
 import dev.claimsledger.server.support.Ledger;
 import dev.claimsledger.server.support.LedgerHttp;
@@ -24,7 +25,8 @@ import org.springframework.context.ConfigurableApplicationContext;
 /**
  * Rebuilding the {@code consumer_claims} read model over HTTP, on PostgreSQL. One ledger serves the class, filled
  * before the tests with a few hundred events of active, released, expired and superseded claims; every test waits
- * until its rebuild is done, so the next one can start.
+ * until its rebuild is done, so the next one can start. Some tests hold the read model's processor, as a rebuild's
+ * switch does, to catch a rebuild at the moment before it switches.
  */
 @RequiresPostgres
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
@@ -125,23 +127,81 @@ class ProjectionRebuildOnPostgresTest {
     }
 
     /**
-     * Reliable whatever the ledger's size: a rebuild stops the projection's processor, resets it and then checks every
-     * 200 ms whether it caught up, so it runs for at least 200 ms (about 450 ms here), and the second request follows
-     * the first at once. Should it ever come too late, the failure shows the first rebuild's state at that moment.
+     * The first rebuild cannot switch while the test holds the processor's token rows, so it is certainly still
+     * running when the second one is asked for.
      */
     @Test
     void aSecondRebuildWhileOneRunsIsAConflict() throws Exception {
-        Reply first = startRebuild();
-        assertThat(first.status()).as("%s", first).isEqualTo(202);
+        Reply first;
+        Reply second;
+        try (StoredRows.Hold ignored = rows.holdTheProcessor()) {
+            first = startRebuild();
+            assertThat(first.status()).as("%s", first).isEqualTo(202);
 
-        Reply second = startRebuild();
+            second = startRebuild();
 
-        JsonNode firstThen = http.get(first.location()).json();
-        assertThat(second.status()).as("the second rebuild answered %s; the first one, asked right after: %s", second,
-                firstThen).isEqualTo(409);
+            assertThat(http.get(first.location()).json().get("state").asText()).isEqualTo("running");
+        }
         second.assertProblem(409, "conflict");
         assertThat(second.location()).isNull();
         assertThat(awaitFinished(first.location()).get(0).get("state").asText()).isEqualTo("done");
+    }
+
+    @Test
+    void whileARebuildWaitsToSwitchReadersAreAnsweredFromTheReadModelAsItWas() throws Exception {
+        Map<String, Object> row = rows.consumerClaims().get(0);
+        String claim = LedgerHttp.claim((String) row.get("tenant_id"), (String) row.get("consumer_id"),
+                (Long) row.get("epoch"));
+        Reply before = http.get(claim);
+        Reply started;
+        Reply during;
+        try (StoredRows.Hold ignored = rows.holdTheProcessor()) {
+            started = startRebuild();
+            awaitEverythingRead(started.location());
+
+            during = http.get(claim);
+        }
+
+        assertThat(during.status()).as("%s", during).isEqualTo(200);
+        // lease_remaining_ms is computed when the answer is made
+        JsonNode seen = ((ObjectNode) during.json()).without("lease_remaining_ms");
+        JsonNode expected = ((ObjectNode) before.json()).without("lease_remaining_ms");
+        assertThat(seen).isEqualTo(expected);
+        assertThat(awaitFinished(started.location()).get(0).get("state").asText()).isEqualTo("done");
+    }
+
+    /**
+     * The rebuild's table disappears while the rebuild waits to switch: the switch fails, and the read model and its
+     * processor are left as they were.
+     */
+    @Test
+    void aRebuildThatFailsLeavesTheReadModelServingAndItsProcessorRunning() throws Exception {
+        List<Map<String, Object>> before = rows.consumerClaims();
+        Reply started;
+        try (StoredRows.Hold hold = rows.holdTheProcessor()) {
+            started = startRebuild();
+            awaitEverythingRead(started.location());
+            hold.execute("ALTER TABLE consumer_claims_rebuild RENAME TO consumer_claims_rebuild_moved");
+        }
+        JsonNode failed;
+        try {
+            failed = awaitFinished(started.location()).get(0);
+            assertThat(rows.consumerClaims()).as("the read model after the failed rebuild").isEqualTo(before);
+        } finally {
+            try (StoredRows.Hold hold = rows.holdTheProcessor()) {
+                hold.execute("ALTER TABLE consumer_claims_rebuild_moved RENAME TO consumer_claims_rebuild");
+            }
+        }
+
+        assertThat(failed.get("state").asText()).as("%s", failed).isEqualTo("failed");
+        assertThat(failed.get("failure").asText()).contains("consumer_claims_rebuild");
+        http.postExpecting(201, LedgerHttp.claims(TENANT), SampleLedger.claimRequest(
+                new SampleLedger.Filled(TENANT, "after-a-failed-rebuild", SampleLedger.Ending.ACTIVE, "fixed"), 1,
+                SampleLedger.LONG_TTL_MS));
+        await().atMost(Duration.ofSeconds(20)).untilAsserted(() -> assertThat(
+                http.get(LedgerHttp.claim(TENANT, "after-a-failed-rebuild", 1)).status()).isEqualTo(200));
+        Reply again = startRebuild();
+        assertThat(awaitFinished(again.location()).get(0).get("state").asText()).isEqualTo("done");
     }
 
     @Test
@@ -158,6 +218,14 @@ class ProjectionRebuildOnPostgresTest {
             rebuildsStarted.add(reply.location());
         }
         return reply;
+    }
+
+    /** Waits until a rebuild has read every event there was when it started. */
+    private void awaitEverythingRead(String location) {
+        await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(50)).until(() -> {
+            JsonNode progress = http.get(location).json();
+            return progress.get("processed").asLong() == progress.get("total").asLong();
+        });
     }
 
     /**

@@ -97,11 +97,54 @@ final class StoredRows {
                     SELECT aggregate_identifier, max(sequence_number) AS last_sequence
                     FROM domain_event_entry GROUP BY aggregate_identifier) stream
                 WHERE NOT EXISTS (
-                    SELECT 1 FROM consumer_claims row
-                    WHERE length(row.tenant_id) || ':' || row.tenant_id || '/' || row.consumer_id
+                    SELECT 1 FROM consumer_claims claimed
+                    WHERE length(claimed.tenant_id) || ':' || claimed.tenant_id || '/' || claimed.consumer_id
                               = stream.aggregate_identifier
-                      AND row.last_event_sequence = stream.last_sequence)
+                      AND claimed.last_event_sequence = stream.last_sequence)
                 """) == 0;
+    }
+
+    /**
+     * Locks the read model processor's token rows in a transaction of its own, as a rebuild's switch does: until the
+     * hold is closed no batch of the processor commits and no rebuild can switch. SQL given to the hold runs in that
+     * transaction.
+     */
+    Hold holdTheProcessor() throws SQLException {
+        Connection connection = database.connect();
+        try {
+            connection.setAutoCommit(false);
+            try (PreparedStatement lock = connection.prepareStatement("SELECT segment FROM token_entry"
+                    + " WHERE processor_name = 'consumer-claims' FOR UPDATE");
+                 ResultSet segments = lock.executeQuery()) {
+                assertThat(segments.next()).as("the processor has token rows").isTrue();
+            }
+        } catch (SQLException | RuntimeException | Error e) {
+            connection.close();
+            throw e;
+        }
+        return new Hold() {
+            @Override
+            public void execute(String sql) throws SQLException {
+                StoredRows.execute(connection, sql);
+            }
+
+            @Override
+            public void close() throws SQLException {
+                try (connection) {
+                    connection.commit();
+                }
+            }
+        };
+    }
+
+    /** A transaction that holds the read model's processor; see {@link #holdTheProcessor()}. */
+    interface Hold extends AutoCloseable {
+
+        void execute(String sql) throws SQLException;
+
+        /** Commits what was executed and lets the processor go on. */
+        @Override
+        void close() throws SQLException;
     }
 
     // --- tampering --------------------------------------------------------------------------------------------------
@@ -112,6 +155,13 @@ final class StoredRows {
                 .contains(from);
         update("UPDATE domain_event_entry SET payload = convert_to(replace(convert_from(payload, 'UTF8'), ?, ?), 'UTF8')"
                 + " WHERE global_index = ?", from, to, event.position());
+        return () -> update("UPDATE domain_event_entry SET payload = ? WHERE global_index = ?", event.payload(),
+                event.position());
+    }
+
+    /** Replaces the event's stored payload by {@code payload}, in any database. */
+    Undo setPayload(EventRow event, byte[] payload) throws SQLException {
+        update("UPDATE domain_event_entry SET payload = ? WHERE global_index = ?", payload, event.position());
         return () -> update("UPDATE domain_event_entry SET payload = ? WHERE global_index = ?", event.payload(),
                 event.position());
     }

@@ -13,7 +13,6 @@ import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import com.github.kagkarlsson.scheduler.Scheduler;
 import dev.claimsledger.api.ClaimLeaseExpired;
 import dev.claimsledger.api.ClaimMaterialized;
 import dev.claimsledger.api.ClaimReleased;
@@ -27,6 +26,7 @@ import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
+import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.Base64;
 import java.util.Collections;
@@ -50,7 +50,9 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
 import org.junit.jupiter.params.provider.ValueSource;
+import javax.sql.DataSource;
 import org.springframework.context.ConfigurableApplicationContext;
+import org.springframework.jdbc.core.JdbcTemplate;
 
 /**
  * The claims HTTP API as a caller sees it: the whole ledger on a free port, real HTTP, a real database, run against
@@ -510,23 +512,19 @@ abstract class ClaimsHttpContract {
     @Test
     void aHeartbeatOnALapsedLeaseNotYetRecordedAsExpiredIsClaimExpired() {
         String consumer = consumer("lapsed-heartbeat");
-        withWatchdogPaused(() -> {
-            awaitLapsedButNotRecorded(consumer);
+        awaitLapsedButNotRecorded(consumer);
 
-            assertRejectedLeavingNoEvent(TENANT, consumer, () -> http.post(heartbeats(TENANT, consumer, 1)), 409,
-                    "claim_expired");
-        });
+        assertRejectedLeavingNoEvent(TENANT, consumer, () -> http.post(heartbeats(TENANT, consumer, 1)), 409,
+                "claim_expired");
     }
 
     @Test
     void aReleaseOfALapsedLeaseNotYetRecordedAsExpiredIsClaimExpired() {
         String consumer = consumer("lapsed-release");
-        withWatchdogPaused(() -> {
-            awaitLapsedButNotRecorded(consumer);
+        awaitLapsedButNotRecorded(consumer);
 
-            assertRejectedLeavingNoEvent(TENANT, consumer,
-                    () -> http.post(release(TENANT, consumer, 1), ACKED), 409, "claim_expired");
-        });
+        assertRejectedLeavingNoEvent(TENANT, consumer,
+                () -> http.post(release(TENANT, consumer, 1), ACKED), 409, "claim_expired");
     }
 
     @Test
@@ -942,19 +940,33 @@ abstract class ClaimsHttpContract {
 
     /** Claims with a 1 s lease and waits, by the shared clock, until that lease has run out. */
     private Instant claimAndLetTheLeaseRunOut(String consumer) {
+        return claimAndLetTheLeaseRunOut(consumer, false);
+    }
+
+    /**
+     * @param watchdogLate whether the claim's lease watchdog is moved an hour past the lease's end, as if it were late:
+     *                     the moment between a lease's end and its expiry being recorded, held open so that it can be
+     *                     tested without a race
+     */
+    private Instant claimAndLetTheLeaseRunOut(String consumer, boolean watchdogLate) {
         Map<String, Object> request = claimRequest(consumer, 1);
         request.put("lease_ttl_ms", SHORT_TTL_MS);
         Reply created = http.post(claims(TENANT), request);
         assertThat(created.status()).as("%s", created).isEqualTo(201);
         Instant leaseEnd = created.instant("lease_expires_at");
+        if (watchdogLate) {
+            assertThat(new JdbcTemplate(ledger.getBean(DataSource.class)).update("UPDATE lease_deadlines"
+                    + " SET due_at = ? WHERE stream_id = ?", leaseEnd.plus(Duration.ofHours(1)).atOffset(ZoneOffset.UTC),
+                    ConsumerRef.streamId(TENANT, consumer))).as("the claim's watchdog, moved").isEqualTo(1);
+        }
         await().atMost(Duration.ofSeconds(5)).pollInterval(Duration.ofMillis(20))
                 .until(() -> Instant.now().isAfter(leaseEnd.plusMillis(50)));
         return leaseEnd;
     }
 
     private void awaitLapsedButNotRecorded(String consumer) {
-        claimAndLetTheLeaseRunOut(consumer);
-        assertThat(events(TENANT, consumer)).as("the paused watchdog has not recorded the expiry")
+        claimAndLetTheLeaseRunOut(consumer, true);
+        assertThat(events(TENANT, consumer)).as("the late watchdog has not recorded the expiry")
                 .singleElement().isInstanceOf(ClaimMaterialized.class);
     }
 
@@ -962,20 +974,6 @@ abstract class ClaimsHttpContract {
         claimAndLetTheLeaseRunOut(consumer);
         poll(Duration.ofSeconds(10)).until(() ->
                 events(TENANT, consumer).stream().anyMatch(ClaimLeaseExpired.class::isInstance));
-    }
-
-    /**
-     * Runs {@code body} while the lease watchdog (the db-scheduler that fires expiry deadlines) is paused: the moment
-     * between a lease's end and the watchdog recording it, held open so that it can be tested without a race.
-     */
-    private void withWatchdogPaused(Runnable body) {
-        Scheduler scheduler = ledger.getBean(Scheduler.class);
-        scheduler.pause();
-        try {
-            body.run();
-        } finally {
-            scheduler.resume();
-        }
     }
 
     private EventProcessor projectionProcessor() {

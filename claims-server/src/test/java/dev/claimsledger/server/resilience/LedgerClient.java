@@ -7,6 +7,7 @@ import static dev.claimsledger.server.support.LedgerHttp.withQuery;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.MissingNode;
+import dev.claimsledger.api.ConsumerRef;
 import dev.claimsledger.server.support.LedgerHttp;
 import dev.claimsledger.server.support.LedgerHttp.Reply;
 import java.io.IOException;
@@ -14,6 +15,7 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -60,6 +62,70 @@ final class LedgerClient {
     Answer release(String tenant, String consumer, long epoch) {
         return call(LedgerHttp.release(tenant, consumer, epoch), LedgerHttp.postJson(LedgerHttp.write(Map.of(
                 "acked_streams", List.of(Map.of("path", "/streams/" + consumer, "offset", String.valueOf(epoch)))))));
+    }
+
+    /**
+     * {@code POST /v1/tenants/{tenant}/heartbeats} for {@code epochs} (consumer to epoch): the batch's answer, and one
+     * answer per heartbeat in the batch's order, made of the batch's status line and the item's own status and claim
+     * (or error), so that each can be judged like a single heartbeat's answer.
+     */
+    BatchAnswer heartbeatBatch(String tenant, Map<String, Long> epochs) {
+        List<Map<String, Object>> items = epochs.entrySet().stream()
+                .<Map<String, Object>>map(entry -> Map.of("consumer_id", entry.getKey(), "epoch", entry.getValue()))
+                .toList();
+        Answer batch = call(LedgerHttp.heartbeatBatch(tenant),
+                LedgerHttp.postJson(LedgerHttp.write(Map.of("heartbeats", items))));
+        List<Answer> each = new ArrayList<>();
+        if (batch.status() == 200) {
+            for (JsonNode result : batch.json().path("results")) {
+                JsonNode body = result.has("claim") ? result.get("claim") : result.path("error");
+                each.add(new Answer(new Reply(result.path("status").asInt(), batch.reply().headers(),
+                        body.toString()), null, batch.sent(), batch.received()));
+            }
+        } else {
+            epochs.forEach((consumer, epoch) -> each.add(batch));
+        }
+        return new BatchAnswer(batch, each);
+    }
+
+    /** A batch's answer, and each heartbeat's. */
+    record BatchAnswer(Answer batch, List<Answer> each) {
+    }
+
+    /**
+     * Every event of one consumer's stream, through {@code GET .../claims/{consumer}/history}: what the ledger stored,
+     * read through a running server (the embedded database's file is the server's alone while it runs).
+     */
+    List<StoredLedger.Event> history(String tenant, String consumer) {
+        List<StoredLedger.Event> events = new ArrayList<>();
+        String after = null;
+        do {
+            Answer page = call(withQuery(LedgerHttp.history(tenant, consumer), query("limit", 1000,
+                    "after_sequence", after)), HttpRequest.Builder::GET);
+            if (page.status() == 404 && events.isEmpty()) {
+                return events;
+            }
+            if (page.status() != 200) {
+                throw new IllegalStateException("history of " + consumer + " via " + baseUrl() + ": " + page);
+            }
+            for (JsonNode event : page.json().path("events")) {
+                events.add(new StoredLedger.Event(event.path("position").asLong(),
+                        ConsumerRef.streamId(tenant, consumer), event.path("sequence").asLong(),
+                        event.path("type").asText(), event.path("payload")));
+            }
+            after = page.text("next_after_sequence");
+        } while (after != null);
+        return events;
+    }
+
+    /** A GET of any path of the node, such as a claim or a health probe. */
+    Answer get(String path) {
+        return call(path, HttpRequest.Builder::GET);
+    }
+
+    /** {@code GET /v1/admin/audit} of the running server. */
+    Answer audit() {
+        return call(LedgerHttp.AUDIT, HttpRequest.Builder::GET);
     }
 
     /** {@code GET /v1/tenants/{tenant}/claims?limit=&cursor=}. */

@@ -32,17 +32,9 @@ final class LedgerProcess implements AutoCloseable {
 
     static final Path LOG_DIR = Path.of("target", "resilience");
 
-    /**
-     * The settings the resilience tests lower, for quick tests: due deadlines looked for every 200 ms (default 1 s),
-     * and a dead node's picked deadlines freed after 4 missed 1 s db-scheduler heartbeats (default 5 s; db-scheduler
-     * takes no limit below 4). The polling strategy is the {@code postgres} profile's. Nothing else is changed: the
-     * read model's processor keeps its settings from {@code application.yml} and Axon's 10 s token claim timeout.
-     */
-    static final Map<String, String> QUICK_DEADLINES = Map.of(
-            "claims.deadlines.polling-interval", "200ms",
-            "db-scheduler.heartbeat-interval", "1s",
-            "db-scheduler.polling-strategy", "lock-and-fetch");
-    private static final Duration READY_WITHIN = Duration.ofSeconds(45);
+    /** The setting the resilience tests lower, for quick tests: due lease watchdogs looked for every 200 ms. */
+    static final Map<String, String> QUICK_DEADLINES = Map.of("claims.deadlines.polling-interval", "200ms");
+    private static final Duration READY_WITHIN = Duration.ofSeconds(120);
     private static final HttpClient PROBE = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
             .connectTimeout(Duration.ofSeconds(2)).build();
 

@@ -10,8 +10,8 @@ import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
-import java.sql.Timestamp;
 import java.time.Instant;
+import java.time.OffsetDateTime;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -20,7 +20,7 @@ import java.util.TreeMap;
 
 /**
  * What the ledger stored, read with plain JDBC behind its back: the events of a tenant folded per epoch, the tracking
- * tokens of the read model's processor and the pending deadlines. The tests judge the API's answers against these.
+ * tokens of the read model's processor and the lease watchdogs. The tests judge the API's answers against these.
  */
 final class StoredLedger {
 
@@ -163,8 +163,13 @@ final class StoredLedger {
 
     /** The tenant's events folded per epoch, in consumer and epoch order. */
     Map<EpochKey, Epoch> epochs(String tenant) throws SQLException {
+        return fold(events(tenant));
+    }
+
+    /** Events of any streams folded per epoch, in consumer and epoch order. */
+    static Map<EpochKey, Epoch> fold(List<Event> stored) {
         Map<EpochKey, Epoch> epochs = new TreeMap<>();
-        List<Event> events = new ArrayList<>(events(tenant));
+        List<Event> events = new ArrayList<>(stored);
         events.sort((a, b) -> a.streamId().equals(b.streamId()) ? Long.compare(a.sequence(), b.sequence())
                 : a.streamId().compareTo(b.streamId()));
         for (Event event : events) {
@@ -194,26 +199,22 @@ final class StoredLedger {
         return tokens;
     }
 
-    /** One row of {@code scheduled_tasks}. */
-    record Task(String name, String instance, Instant executionTime, boolean picked, String pickedBy,
-                Instant lastHeartbeat) {
+    /** One row of {@code lease_deadlines}: a lease watchdog. */
+    record Watchdog(String streamId, long epoch, Instant dueAt, int failures) {
     }
 
-    List<Task> scheduledTasks() throws SQLException {
-        List<Task> tasks = new ArrayList<>();
+    List<Watchdog> watchdogs() throws SQLException {
+        List<Watchdog> watchdogs = new ArrayList<>();
         try (Connection connection = database.connect();
-             PreparedStatement statement = connection.prepareStatement("SELECT task_name, task_instance,"
-                     + " execution_time, picked, picked_by, last_heartbeat FROM scheduled_tasks"
-                     + " ORDER BY execution_time");
+             PreparedStatement statement = connection.prepareStatement("SELECT stream_id, epoch, due_at, failures"
+                     + " FROM lease_deadlines ORDER BY due_at");
              ResultSet rows = statement.executeQuery()) {
             while (rows.next()) {
-                Timestamp heartbeat = rows.getTimestamp("last_heartbeat");
-                tasks.add(new Task(rows.getString("task_name"), rows.getString("task_instance"),
-                        rows.getTimestamp("execution_time").toInstant(), rows.getBoolean("picked"),
-                        rows.getString("picked_by"), heartbeat == null ? null : heartbeat.toInstant()));
+                watchdogs.add(new Watchdog(rows.getString("stream_id"), rows.getLong("epoch"),
+                        rows.getObject("due_at", OffsetDateTime.class).toInstant(), rows.getInt("failures")));
             }
         }
-        return tasks;
+        return watchdogs;
     }
 
     private static JsonNode json(byte[] payload) {

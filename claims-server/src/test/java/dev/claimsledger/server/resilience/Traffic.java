@@ -11,6 +11,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.function.Consumer;
 import java.util.function.Predicate;
 import java.util.stream.Collectors;
 
@@ -20,7 +21,7 @@ import java.util.stream.Collectors;
  */
 final class Traffic {
 
-    enum Op { CLAIM, HEARTBEAT, RELEASE }
+    enum Op { CLAIM, HEARTBEAT, RELEASE, READ }
 
     /** One command sent to one node, with its answer. */
     record Sent(Op op, String node, String consumer, long epoch, Answer answer) {
@@ -38,18 +39,28 @@ final class Traffic {
     }
 
     private final ConcurrentLinkedQueue<Sent> sent = new ConcurrentLinkedQueue<>();
+    private volatile Consumer<Sent> listener = recorded -> {
+    };
 
     Answer record(Op op, String node, String consumer, long epoch, Answer answer) {
-        sent.add(new Sent(op, node, consumer, epoch, answer));
+        Sent recorded = new Sent(op, node, consumer, epoch, answer);
+        sent.add(recorded);
+        listener.accept(recorded);
         return answer;
+    }
+
+    /** Calls {@code listener} with every command as soon as it is recorded, on the thread that recorded it. */
+    void onEachRecorded(Consumer<Sent> listener) {
+        this.listener = listener;
     }
 
     List<Sent> where(Predicate<Sent> condition) {
         return sent.stream().filter(condition).toList();
     }
 
+    /** The commands answered with a 2xx: each a promise that it is stored. */
     List<Sent> acknowledged() {
-        return where(s -> s.answer().success());
+        return where(s -> s.answer().success() && s.op() != Op.READ);
     }
 
     List<Sent> unanswered() {

@@ -16,7 +16,6 @@ import dev.claimsledger.server.resilience.LedgerChecks.AuditRun;
 import dev.claimsledger.server.resilience.LedgerClient.Answer;
 import dev.claimsledger.server.resilience.StoredLedger.Epoch;
 import dev.claimsledger.server.resilience.StoredLedger.EpochKey;
-import dev.claimsledger.server.resilience.StoredLedger.Task;
 import dev.claimsledger.server.resilience.Traffic.Op;
 import dev.claimsledger.server.resilience.Traffic.Sent;
 import dev.claimsledger.server.support.RequiresPostgres;
@@ -25,7 +24,6 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Comparator;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
@@ -51,7 +49,7 @@ import org.junit.jupiter.api.Timeout;
  * Two ledger nodes on one PostgreSQL schema, as the README's Operations section describes them: commands for the same
  * consumers reach both nodes at once and none is lost or answered with a 5xx; each deadline ends its epoch exactly
  * once; the read model follows; and when one node is killed with SIGKILL, the survivor expires the leases that were
- * pending (also those the dead node had picked) and takes over the read model's segments.
+ * pending (also those the dead node was deciding) and takes over the read model's segments.
  *
  * <p>The nodes start once for the class; the second test kills one of them, so the tests run in order.
  */
@@ -70,8 +68,8 @@ class TwoNodesOnPostgresTest {
     private static final int ACKNOWLEDGED_TARGET = 400;
     private static final int ACKNOWLEDGED_AT_LEAST = 80;
     /**
-     * How long a survivor may take to run a deadline the dead node had picked: 4 missed 1 s db-scheduler heartbeats,
-     * plus its dead-execution check (every 2 heartbeats) and a poll, with room for a loaded machine.
+     * How long the survivor may take to expire the pending leases: every node sweeps due watchdogs itself, and a
+     * watchdog the dead node was deciding is freed when its transaction dies with it; room for a loaded machine.
      */
     private static final Duration DEADLINE_TAKEOVER = Duration.ofSeconds(15);
     /** Axon's token claim timeout (10 s, unchanged) plus the processor's claim interval (5 s, unchanged), and room. */
@@ -87,8 +85,10 @@ class TwoNodesOnPostgresTest {
 
     @BeforeAll
     void startTwoNodesOnOneSchema() throws Exception {
-        Future<LedgerProcess> a = threads.submit(() -> LedgerProcess.start("pair-node-a", database, settings("node-a")));
-        Future<LedgerProcess> b = threads.submit(() -> LedgerProcess.start("pair-node-b", database, settings("node-b")));
+        Future<LedgerProcess> a = threads.submit(() -> LedgerProcess.start("pair-node-a", database,
+                LedgerProcess.QUICK_DEADLINES));
+        Future<LedgerProcess> b = threads.submit(() -> LedgerProcess.start("pair-node-b", database,
+                LedgerProcess.QUICK_DEADLINES));
         try {
             nodeA = a.get(60, TimeUnit.SECONDS);
         } finally {
@@ -108,13 +108,6 @@ class TwoNodesOnPostgresTest {
             }
         }
         threads.awaitTermination(10, TimeUnit.SECONDS);
-    }
-
-    private static Map<String, String> settings(String schedulerName) {
-        Map<String, String> settings = new HashMap<>(LedgerProcess.QUICK_DEADLINES);
-        // two hosts would have two names; on one host both would be called after it
-        settings.put("db-scheduler.scheduler-name", schedulerName);
-        return settings;
     }
 
     @Test
@@ -217,14 +210,12 @@ class TwoNodesOnPostgresTest {
         Instant firstLeaseEnd = pending.stream().map(answer -> answer.instant("lease_expires_at"))
                 .min(Comparator.naturalOrder()).orElseThrow();
 
-        // when node A is killed just as their deadlines come due, while it may be running some of them
+        // when node A is killed just as their watchdogs come due, while it may be deciding some of them
         Thread.sleep(Math.max(0, Duration.between(Instant.now(), firstLeaseEnd).toMillis()) + 150);
         nodeA.assertAlive();
         Instant killedAt = nodeA.kill();
-        List<Task> tasks = stored.scheduledTasks();
-        long pickedByTheDead = tasks.stream().filter(task -> task.picked() && "node-a".equals(task.pickedBy())).count();
-        System.out.println("[resilience] two nodes: killed " + nodeA + " at " + killedAt + "; deadlines pending: "
-                + tasks.size() + ", of which picked by the dead node and not finished: " + pickedByTheDead);
+        System.out.println("[resilience] two nodes: killed " + nodeA + " at " + killedAt + "; watchdogs pending: "
+                + stored.watchdogs().size());
 
         // and claims keep coming to the survivor
         LedgerClient survivor = clients.get(1);
@@ -237,13 +228,13 @@ class TwoNodesOnPostgresTest {
         }
 
         SoftAssertions softly = new SoftAssertions();
-        // then the survivor expires every pending lease exactly once, also those the dead node had picked
+        // then the survivor expires every pending lease exactly once, also those the dead node was deciding
         softly.assertThat(eventually(DEADLINE_TAKEOVER, () -> notExpiredExactlyOnce(stored.epochs(TENANT), pendingClaims)))
                 .as("claims with short leases, made before and after the kill").isEmpty();
         Instant allExpiredAt = Instant.now();
         Map<EpochKey, Epoch> epochs = stored.epochs(TENANT);
         softly.assertThat(epochsEndingWrongly(epochs)).as("epochs ending wrongly").isEmpty();
-        softly.assertThat(stored.scheduledTasks()).as("deadlines left over").isEmpty();
+        softly.assertThat(stored.watchdogs()).as("watchdogs left over").isEmpty();
 
         // and takes over every segment of the read model's processor, so the new claims show up in it
         softly.assertThat(eventually(SEGMENT_TAKEOVER, () -> stored.tokens(ConsumerClaimsProjection.PROCESSING_GROUP)

@@ -44,7 +44,9 @@ import org.springframework.jdbc.core.JdbcTemplate;
 /**
  * API keys as a caller meets them (README, Security): the whole ledger on a free port of 127.0.0.1 with a keys file,
  * real HTTP. 401 {@code unauthenticated} without a known key, 403 {@code forbidden} without the scope or the tenant,
- * each scope working where it should, health public, no event from a refused call, and no key in the logs.
+ * or, for what spans every tenant (everything under {@code /v1/admin} and the actuator but health), without a key for
+ * every tenant; each scope working where it should, health public, no event from a refused call, and no key in the
+ * logs.
  *
  * <p>Every key is random, so that finding its text in the captured output can only mean it was logged. Logging of the
  * ledger and of Spring MVC is turned up to show that even a verbose log keeps keys out.
@@ -61,9 +63,12 @@ class ApiKeySecurityTest {
     private static final String AUDITOR = secret("auditor");
     private static final String ADMIN = secret("admin");
     private static final String EVERY_TENANT = secret("every-tenant");
+    private static final String EVERY_TENANT_AUDITOR = secret("every-tenant-auditor");
+    private static final String EVERY_TENANT_ADMIN = secret("every-tenant-admin");
     /** Presented, never configured. */
     private static final String UNKNOWN = secret("unknown");
-    private static final List<String> ALL_KEYS = List.of(WRITER, READER, AUDITOR, ADMIN, EVERY_TENANT, UNKNOWN);
+    private static final List<String> ALL_KEYS = List.of(WRITER, READER, AUDITOR, ADMIN, EVERY_TENANT,
+            EVERY_TENANT_AUDITOR, EVERY_TENANT_ADMIN, UNKNOWN);
 
     private static final AtomicInteger SEQUENCE = new AtomicInteger();
 
@@ -99,8 +104,17 @@ class ApiKeySecurityTest {
                   sha256: %s
                   scopes: [claims:write, claims:read]
                   tenants: ["*"]
+                - name: the-chief-auditor
+                  sha256: %s
+                  scopes: [claims:audit]
+                  tenants: ["*"]
+                - name: the-operator
+                  sha256: %s
+                  scopes: [claims:admin]
+                  tenants: ["*"]
                 """.formatted(ApiKeys.sha256Hex(WRITER), ApiKeys.sha256Hex(READER), ApiKeys.sha256Hex(AUDITOR),
-                ApiKeys.sha256Hex(ADMIN), ApiKeys.sha256Hex(EVERY_TENANT)), StandardCharsets.UTF_8);
+                ApiKeys.sha256Hex(ADMIN), ApiKeys.sha256Hex(EVERY_TENANT), ApiKeys.sha256Hex(EVERY_TENANT_AUDITOR),
+                ApiKeys.sha256Hex(EVERY_TENANT_ADMIN)), StandardCharsets.UTF_8);
         Map<String, Object> properties = new HashMap<>();
         properties.put("claims.security.api-keys-file", keysFile.toString());
         properties.put("logging.level.dev.claimsledger", "TRACE");
@@ -142,12 +156,19 @@ class ApiKeySecurityTest {
                 Arguments.of("GET", "/v1/tenants/acme/claims/worker-1/history"),
                 Arguments.of("GET", claim + "/history"),
                 Arguments.of("GET", claim + "?as_of=2026-01-31T12:00:00Z"),
+                Arguments.of("GET", "/v1/tenants/acme/audit"),
                 Arguments.of("GET", "/v1/admin/audit"),
                 Arguments.of("POST", "/v1/admin/projections/consumer-claims/rebuild"),
                 Arguments.of("GET", "/v1/admin/projections/consumer-claims/rebuilds/some-id"),
                 Arguments.of("GET", "/actuator/prometheus"),
                 Arguments.of("GET", "/actuator/metrics"),
-                Arguments.of("GET", "/actuator/info"));
+                Arguments.of("GET", "/actuator/info"),
+                Arguments.of("GET", "/v1/whoami"),
+                Arguments.of("GET", "/v1/tenants"),
+                Arguments.of("GET", "/v1/tenants/acme/runners"),
+                Arguments.of("GET", "/v1/tenants/acme/claims/changes"),
+                Arguments.of("GET", "/v1/tenants/acme/claims/worker-1/history/verification"),
+                Arguments.of("GET", "/v1/projections/consumer-claims"));
     }
 
     @ParameterizedTest(name = "{0} {1}")
@@ -229,6 +250,39 @@ class ApiKeySecurityTest {
     }
 
     @Test
+    void onlyTheAuditScopeVerifiesAConsumersHistory() {
+        String verification = claims(TENANT) + "/" + seeded + "/history/verification";
+
+        for (String key : List.of(WRITER, READER, ADMIN)) {
+            assertForbidden(http.get(verification, key));
+        }
+        Reply audited = http.get(verification, AUDITOR);
+        assertThat(audited.status()).as("%s", audited).isEqualTo(200);
+        assertThat(audited.json().get("chain_intact").asBoolean()).isTrue();
+    }
+
+    @Test
+    void anyKnownKeyMayAskWhatItMayDo() {
+        for (String key : List.of(WRITER, READER, AUDITOR, ADMIN, EVERY_TENANT)) {
+            Reply answer = http.get("/v1/whoami", key);
+            assertThat(answer.status()).as("%s", answer).isEqualTo(200);
+            assertThat(answer.json().get("open").asBoolean()).isFalse();
+        }
+        assertThat(http.get("/v1/whoami", ADMIN).json().get("scopes")).singleElement()
+                .satisfies(scope -> assertThat(scope.asText()).isEqualTo("claims:admin"));
+    }
+
+    @Test
+    void theOperatorsPageIsPublicButWhatItShowsIsNot() {
+        Reply page = http.get("/ops/", null);
+        Reply script = http.get("/ops/js/app.js", null);
+
+        assertThat(page.status()).as("%s", page).isEqualTo(200);
+        assertThat(script.status()).as("%s", script).isEqualTo(200);
+        assertUnauthenticated(http.get(claims(TENANT), null));
+    }
+
+    @Test
     void aWriteKeyCannotReadAClaimAsOfAnInstant() {
         Reply answer = http.get(claim(TENANT, seeded, 1) + "?as_of=" + Instant.now(), WRITER);
 
@@ -255,14 +309,14 @@ class ApiKeySecurityTest {
 
     @Test
     void aKeyWithoutTheAdminScopeCannotRebuildTheProjection() {
-        for (String key : List.of(WRITER, READER, AUDITOR, EVERY_TENANT)) {
+        for (String key : List.of(WRITER, READER, AUDITOR, EVERY_TENANT, EVERY_TENANT_AUDITOR)) {
             assertForbidden(http.post("/v1/admin/projections/consumer-claims/rebuild", key));
         }
     }
 
     @Test
     void aKeyWithoutTheAdminScopeCannotReadMetrics() {
-        for (String key : List.of(WRITER, READER, AUDITOR, EVERY_TENANT)) {
+        for (String key : List.of(WRITER, READER, AUDITOR, EVERY_TENANT, EVERY_TENANT_AUDITOR)) {
             assertForbidden(http.get("/actuator/prometheus", key));
             assertForbidden(http.get("/actuator/metrics", key));
         }
@@ -279,11 +333,69 @@ class ApiKeySecurityTest {
         Reply readOne = http.get(claim(OTHER_TENANT, consumer, 1), READER);
         Reply runner = http.get("/v1/tenants/globex/runners/runner-1/health", READER);
         Reply history = http.get(claims(OTHER_TENANT) + "/" + consumer + "/history", AUDITOR);
+        Reply verification = http.get(claims(OTHER_TENANT) + "/" + consumer + "/history/verification", AUDITOR);
+        Reply runners = http.get("/v1/tenants/globex/runners", READER);
+        Reply changes = http.get("/v1/tenants/globex/claims/changes", READER);
 
-        for (Reply answer : List.of(write, read, readOne, runner, history)) {
+        for (Reply answer : List.of(write, read, readOne, runner, history, verification, runners, changes)) {
             assertForbidden(answer);
         }
         assertThat(Ledger.payloads(ledger, stream(OTHER_TENANT, consumer))).isEmpty();
+    }
+
+    @Test
+    void aTenantAuditorAuditsItsOwnTenantOnly() {
+        Reply own = http.get("/v1/tenants/acme/audit", AUDITOR);
+        Reply other = http.get("/v1/tenants/globex/audit", AUDITOR);
+        Reply withoutTheAuditScope = http.get("/v1/tenants/acme/audit", READER);
+
+        assertThat(own.status()).as("%s", own).isEqualTo(200);
+        assertThat(own.json().get("clean").asBoolean()).as("%s", own).isTrue();
+        assertThat(own.json().get("claims").asLong()).as("%s", own).isPositive();
+        assertForbidden(other);
+        assertForbidden(withoutTheAuditScope);
+    }
+
+    // === 403: an operation that spans every tenant, with a key for some ============================================
+
+    /**
+     * Each operation that reads or changes more than one tenant, with a key that has its scope but only one tenant,
+     * and the same scope for every tenant. The last ones have no endpoint yet: the rule covers them all the same.
+     */
+    static Stream<Arguments> operationsOnEveryTenant() {
+        return Stream.of(
+                Arguments.of("GET", "/v1/admin/audit", AUDITOR, EVERY_TENANT_AUDITOR),
+                Arguments.of("POST", "/v1/admin/projections/consumer-claims/rebuild", ADMIN, EVERY_TENANT_ADMIN),
+                Arguments.of("GET", "/v1/admin/projections/consumer-claims/rebuilds/some-id", ADMIN,
+                        EVERY_TENANT_ADMIN),
+                Arguments.of("GET", "/actuator/prometheus", ADMIN, EVERY_TENANT_ADMIN),
+                Arguments.of("GET", "/actuator/metrics", ADMIN, EVERY_TENANT_ADMIN),
+                Arguments.of("GET", "/actuator/metrics/claims.active", ADMIN, EVERY_TENANT_ADMIN),
+                Arguments.of("GET", "/actuator/info", ADMIN, EVERY_TENANT_ADMIN),
+                Arguments.of("POST", "/v1/admin/compaction", ADMIN, EVERY_TENANT_ADMIN),
+                Arguments.of("GET", "/v1/admin/ledger/checkpoints", ADMIN, EVERY_TENANT_ADMIN));
+    }
+
+    @ParameterizedTest(name = "{0} {1}")
+    @MethodSource("operationsOnEveryTenant")
+    void aKeyForSomeTenantsIsForbiddenWhatSpansEveryTenant(String method, String path, String tenantKey,
+                                                           String everyTenantKey) {
+        Reply answer = sendWithoutBody(method, path, tenantKey);
+
+        assertForbidden(answer);
+        assertThat(answer.json().get("detail").asText()).contains("every tenant").contains("[\"*\"]");
+    }
+
+    @ParameterizedTest(name = "{0} {1}")
+    @MethodSource("operationsOnEveryTenant")
+    void aKeyForEveryTenantWithTheScopeIsLetThrough(String method, String path, String tenantKey,
+                                                    String everyTenantKey) {
+        Reply answer = sendWithoutBody(method, path, everyTenantKey);
+
+        assertThat(answer.status()).as("%s %s: %s", method, path, answer).isNotIn(401, 403);
+        if (answer.status() == 202) {
+            awaitRebuildDone(answer.location(), everyTenantKey);
+        }
     }
 
     @Test
@@ -343,7 +455,7 @@ class ApiKeySecurityTest {
         Reply consumerHistory = http.get(claims(TENANT) + "/" + seeded + "/history", AUDITOR);
         Reply epochHistory = http.get(claim(TENANT, seeded, 1) + "/history", AUDITOR);
         Reply asOf = http.get(claim(TENANT, seeded, 1) + "?as_of=" + Instant.now(), AUDITOR);
-        Reply audit = http.get("/v1/admin/audit", AUDITOR);
+        Reply audit = http.get("/v1/admin/audit", EVERY_TENANT_AUDITOR);
 
         assertThat(consumerHistory.status()).as("%s", consumerHistory).isEqualTo(200);
         assertThat(consumerHistory.json().get("events").get(0).get("type").asText()).contains("ClaimMaterialized");
@@ -355,17 +467,13 @@ class ApiKeySecurityTest {
 
     @Test
     void theAdminScopeRebuildsTheProjectionAndReadsMetrics() {
-        Reply rebuild = http.post("/v1/admin/projections/consumer-claims/rebuild", ADMIN);
-        Reply prometheus = http.get("/actuator/prometheus", ADMIN);
+        Reply rebuild = http.post("/v1/admin/projections/consumer-claims/rebuild", EVERY_TENANT_ADMIN);
+        Reply prometheus = http.get("/actuator/prometheus", EVERY_TENANT_ADMIN);
 
         assertThat(rebuild.status()).as("%s", rebuild).isEqualTo(202);
         String progress = rebuild.header("Location");
         assertThat(progress).isNotNull();
-        await().atMost(Duration.ofSeconds(20)).untilAsserted(() -> {
-            Reply state = http.get(progress, ADMIN);
-            assertThat(state.status()).as("%s", state).isEqualTo(200);
-            assertThat(state.json().get("state").asText()).isEqualTo("done");
-        });
+        awaitRebuildDone(progress, EVERY_TENANT_ADMIN);
         assertThat(prometheus.status()).as("%s", prometheus).isEqualTo(200);
         assertThat(prometheus.body()).contains("claims_materialized_total");
     }
@@ -454,7 +562,18 @@ class ApiKeySecurityTest {
                 Arguments.of("read key, history with a path parameter", "GET", "history;x=1", READER),
                 Arguments.of("read key, history with an encoded 'y'", "GET", "histor%79", READER),
                 Arguments.of("read key, epoch history with a path parameter", "GET", "epochs/1/history;x=1", READER),
-                Arguments.of("write key, history with a path parameter", "GET", "history;x=1", WRITER));
+                Arguments.of("write key, history with a path parameter", "GET", "history;x=1", WRITER),
+                Arguments.of("read key, a verification with a path parameter", "GET", "history/verification;x=1",
+                        READER),
+                Arguments.of("read key, a verification with an encoded 'y'", "GET", "histor%79/verification", READER),
+                Arguments.of("no key, claims from under the public page", "GET", "/ops/../v1/tenants/acme/claims",
+                        null),
+                Arguments.of("no key, claims from under the public page, encoded", "GET",
+                        "/ops/%2e%2e/v1/tenants/acme/claims", null),
+                Arguments.of("no key, a claim from under the public page", "POST", "/ops/../v1/tenants/acme/claims",
+                        null),
+                Arguments.of("no key, claims beside the public page", "GET", "/ops;x=1/../v1/tenants/acme/claims",
+                        null));
     }
 
     /**
@@ -496,6 +615,19 @@ class ApiKeySecurityTest {
         JsonNode problem = answer.json();
         assertThat(problem.get("code").asText()).as("%s", answer).isEqualTo("forbidden");
         assertThat(problem.get("status").asInt()).isEqualTo(403);
+    }
+
+    private Reply sendWithoutBody(String method, String path, String key) {
+        return http.send(path, request -> request.method(method, HttpRequest.BodyPublishers.noBody())
+                .header("Authorization", "Bearer " + key));
+    }
+
+    private void awaitRebuildDone(String progress, String key) {
+        await().atMost(Duration.ofSeconds(20)).untilAsserted(() -> {
+            Reply state = http.get(progress, key);
+            assertThat(state.status()).as("%s", state).isEqualTo(200);
+            assertThat(state.json().get("state").asText()).isEqualTo("done");
+        });
     }
 
     private long eventCount() {

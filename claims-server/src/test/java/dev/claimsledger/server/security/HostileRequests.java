@@ -138,6 +138,7 @@ final class HostileRequests {
         client("id", "GET runner health tenant " + id, forLists, "GET", "/v1/tenants/" + id + "/runners/r-1/health", null);
         client("id", "GET runner health runner " + id, forLists, "GET",
                 "/v1/tenants/" + TENANT + "/runners/" + id + "/health", null);
+        client("id", "GET tenant audit " + id, forLists, "GET", "/v1/tenants/" + id + "/audit", null);
         client("id", "GET rebuild progress " + id, Expect.REFUSED, "GET",
                 "/v1/admin/projections/consumer-claims/rebuilds/" + id, null);
     }
@@ -344,6 +345,11 @@ final class HostileRequests {
         wrongByPath.put(REBUILD, plus(neither, "GET"));
         wrongByPath.put("/v1/admin/projections/consumer-claims/rebuilds/x", plus(neither, "POST"));
         wrongByPath.put("/v1/admin/audit", plus(neither, "POST"));
+        wrongByPath.put("/v1/whoami", plus(neither, "POST"));
+        wrongByPath.put("/v1/tenants", plus(neither, "POST"));
+        wrongByPath.put("/v1/tenants/" + TENANT + "/runners", plus(neither, "POST"));
+        wrongByPath.put(CLAIMS + "/" + consumer() + "/history/verification", plus(neither, "POST"));
+        wrongByPath.put("/v1/projections/consumer-claims", plus(neither, "POST"));
         wrongByPath.put("/actuator/health/liveness", List.of("POST", "PUT", "DELETE", "PATCH"));
         for (Map.Entry<String, List<String>> entry : wrongByPath.entrySet()) {
             for (String method : entry.getValue()) {
@@ -444,8 +450,8 @@ final class HostileRequests {
                 CLAIMS + "/x%2F..%2F..%2F..%2Fadmin/epochs/1", claim + "/history/../../..", "/v1/admin/../admin/audit/x",
                 "/v1/admin/projections/consumer-claims/rebuild/", "/v1/admin/projections/consumer-claims/Rebuild",
                 "/v1/admin/projections/other/rebuild", "/v1/admin/projections/consumer-claims/rebuild%00",
-                "/v1/admin/projections/consumer-claims/rebuild;x=1/..", "/v1", "/v1/", "/v1/tenants", "/v1/tenants/",
-                "/v1/tenants/" + TENANT, "/v1/tenants/" + TENANT + "/runners/r-1", "/v1/tenants/" + TENANT + "/runners",
+                "/v1/admin/projections/consumer-claims/rebuild;x=1/..", "/v1", "/v1/", "/v1/tenants/",
+                "/v1/tenants/" + TENANT, "/v1/tenants/" + TENANT + "/runners/r-1", "/v1/tenants/" + TENANT + "/runners/",
                 "/actuator/health/../../v1/admin/audit", "/actuator/nope", "/actuator/heapdump", "/actuator/env",
                 "/actuator/shutdown", "/WEB-INF/web.xml", "/META-INF/MANIFEST.MF", "/error", "/error/x",
                 "/v3/api-docs/../../v1/admin/audit", "/swagger-ui/../v1/admin/audit",

@@ -48,7 +48,7 @@ public record TestDatabase(String description, Map<String, Object> properties, S
     /** A fresh embedded H2 file database under {@code dataDir}, through the default settings. */
     public static TestDatabase freshH2(Path dataDir) {
         String url = "jdbc:h2:file:" + dataDir.resolve("claims-ledger")
-                + ";MODE=PostgreSQL;DATABASE_TO_LOWER=TRUE;DEFAULT_NULL_ORDERING=HIGH;DB_CLOSE_ON_EXIT=FALSE";
+                + ";MODE=PostgreSQL;DATABASE_TO_LOWER=TRUE;DEFAULT_NULL_ORDERING=HIGH;DB_CLOSE_ON_EXIT=FALSE;WRITE_DELAY=0";
         return new TestDatabase("H2 file database in " + dataDir,
                 Map.of("claims.data-dir", dataDir.toString()), url, "sa", "");
     }

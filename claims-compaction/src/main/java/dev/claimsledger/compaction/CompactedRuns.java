@@ -1,0 +1,96 @@
+package dev.claimsledger.compaction;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.claimsledger.api.HeartbeatReceived;
+import dev.claimsledger.api.HeartbeatsCompacted;
+import dev.claimsledger.core.CanonicalForm;
+import dev.claimsledger.core.EventChain;
+import dev.claimsledger.core.Lease;
+import java.io.IOException;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * Gives back the heartbeats of a compacted run exactly as they were stored: each one's row, with its position,
+ * identifier, timestamp, payload bytes and metadata bytes (its chain hash recomputed from the one before it). Readers
+ * of the history, {@code as_of}, the audit and the Merkle log read a compacted row through {@link #expand}, and so see
+ * the same history as before compaction.
+ */
+public final class CompactedRuns {
+
+    /** The stored type of a heartbeat and of a compacted run. */
+    public static final String HEARTBEAT_TYPE = HeartbeatReceived.class.getName();
+    public static final String RUN_TYPE = HeartbeatsCompacted.class.getName();
+
+    private final ObjectMapper stored;
+
+    /** @param stored the mapper the event store serializes with, so that the bytes given back are the bytes stored */
+    public CompactedRuns(ObjectMapper stored) {
+        this.stored = stored;
+    }
+
+    /** Whether a stored row is a compacted run. */
+    public static boolean isRun(String payloadType) {
+        return RUN_TYPE.equals(payloadType);
+    }
+
+    /** The run a compacted row holds. */
+    public HeartbeatsCompacted run(StoredRow row) {
+        try {
+            return stored.readValue(row.payload(), HeartbeatsCompacted.class);
+        } catch (IOException e) {
+            throw new IllegalArgumentException("the compacted run at position " + row.position() + " cannot be read",
+                    e);
+        }
+    }
+
+    /**
+     * The rows of the heartbeats the compacted {@code row} holds, in sequence order. Every column is derived, but the
+     * metadata of the last heartbeat, which is the compacted row's own as stored: it holds the chain hash the run ended
+     * with when it was compacted, so a run changed since then breaks the chain at its last heartbeat, where an audit
+     * that recomputes the hashes finds it.
+     *
+     * @throws IllegalArgumentException when the row is not a well-formed compacted run
+     */
+    public List<StoredRow> expand(StoredRow row) {
+        HeartbeatsCompacted run = run(row);
+        if (!HeartbeatSegment.FORMAT.equals(run.format())) {
+            throw new IllegalArgumentException("compacted run at position " + row.position() + " has the unknown format "
+                    + run.format());
+        }
+        List<HeartbeatSegment.Heartbeat> heartbeats = HeartbeatSegment.decode(run.heartbeats());
+        if (heartbeats.size() != run.count() || run.firstSequence() + run.count() - 1 != row.sequence()) {
+            throw new IllegalArgumentException("compacted run at position " + row.position() + " holds "
+                    + heartbeats.size() + " heartbeats, but says " + run.count() + " from sequence "
+                    + run.firstSequence() + " to " + row.sequence());
+        }
+        List<StoredRow> rows = new ArrayList<>(heartbeats.size());
+        Lease lease = new Lease(run.leaseBefore(), Duration.ofMillis(run.leaseTtlMs()), run.leasePolicy());
+        String hash = run.hashBefore();
+        for (int i = 0; i < heartbeats.size(); i++) {
+            HeartbeatSegment.Heartbeat heartbeat = heartbeats.get(i);
+            long sequence = run.firstSequence() + i;
+            lease = lease.afterHeartbeat(heartbeat.receivedAt());
+            HeartbeatReceived event = new HeartbeatReceived(run.tenantId(), run.consumerId(), run.epoch(),
+                    heartbeat.receivedAt(), heartbeat.reportedAt(), lease.expiresAt());
+            byte[] payload = bytes(event);
+            hash = EventChain.hash(row.streamId(), sequence, HEARTBEAT_TYPE, payload, hash);
+            boolean last = i == heartbeats.size() - 1;
+            rows.add(new StoredRow(heartbeat.position(), CanonicalForm.eventIdentifier(row.streamId(), sequence),
+                    row.streamId(), sequence, row.aggregateType(), CanonicalForm.timestamp(heartbeat.receivedAt()),
+                    HEARTBEAT_TYPE, payload, last ? row.metaData() : bytes(CanonicalForm.metaData(hash))));
+        }
+        return rows;
+    }
+
+    /** The bytes the event store writes for {@code value}: the payload or metadata column. */
+    byte[] bytes(Object value) {
+        try {
+            return stored.writeValueAsBytes(value);
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException("cannot write " + value, e);
+        }
+    }
+}

@@ -1,0 +1,236 @@
+package dev.claimsledger.compaction;
+
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Map;
+import java.util.Optional;
+import java.util.UUID;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Supplier;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Runs compactions: by itself every {@code interval}, and on demand. One node at a time compacts (the
+ * {@link MaintenanceLock} {@value #LOCK}); on one node, one compaction at a time. Each run is a {@link Compaction}
+ * whose progress can be read while it goes.
+ */
+public final class Compactions implements AutoCloseable {
+
+    public static final String LOCK = "compaction";
+    private static final Logger log = LoggerFactory.getLogger(Compactions.class);
+
+    private final Compactor compactor;
+    private final MaintenanceLock lock;
+    private final Clock clock;
+    private final Duration hotWindow;
+    private final Supplier<PassedPositions> passedPositions;
+    private final Listener listener;
+    private final Map<String, Compaction> compactions = new ConcurrentHashMap<>();
+    private final ScheduledExecutorService worker = Executors.newSingleThreadScheduledExecutor(runnable -> {
+        Thread thread = new Thread(runnable, "compaction");
+        thread.setDaemon(true);
+        return thread;
+    });
+    private volatile Compaction running;
+
+    /** Told what each compaction did, once it is done: for the metrics. */
+    @FunctionalInterface
+    public interface Listener {
+        void done(Compactor.Result result);
+    }
+
+    public Compactions(Compactor compactor, MaintenanceLock lock, Clock clock, Duration hotWindow,
+                       Supplier<PassedPositions> passedPositions, Listener listener) {
+        this.compactor = compactor;
+        this.lock = lock;
+        this.clock = clock;
+        this.hotWindow = hotWindow;
+        this.passedPositions = passedPositions;
+        this.listener = listener;
+    }
+
+    /** Compacts every {@code interval}, the first time one interval from now. */
+    public void startEvery(Duration interval) {
+        worker.scheduleWithFixedDelay(() -> {
+            try {
+                Compaction compaction = begin();
+                if (compaction != null) {
+                    run(compaction);
+                }
+            } catch (RuntimeException e) {
+                log.warn("a scheduled compaction could not run: {}", e.getMessage());
+            }
+        }, interval.toMillis(), interval.toMillis(), TimeUnit.MILLISECONDS);
+    }
+
+    /**
+     * Starts a compaction now, in the background.
+     *
+     * @throws IllegalStateException when a compaction runs already, on this node or another
+     */
+    public Compaction request() {
+        Compaction compaction = begin();
+        if (compaction == null) {
+            throw new IllegalStateException("a compaction is running already"
+                    + Optional.ofNullable(lock.holder()).map(holder -> " (on " + holder + ")").orElse(""));
+        }
+        worker.execute(() -> run(compaction));
+        return compaction;
+    }
+
+    /** Compacts now, on the caller's thread, and returns what it did. */
+    public Compactor.Result runNow() {
+        Compaction compaction = request();
+        while (compaction.state() == Compaction.State.RUNNING) {
+            sleep();
+        }
+        if (compaction.state() == Compaction.State.FAILED) {
+            throw new IllegalStateException("the compaction failed: " + compaction.failure());
+        }
+        return compaction.result();
+    }
+
+    public Optional<Compaction> find(String id) {
+        return Optional.ofNullable(compactions.get(id));
+    }
+
+    private synchronized Compaction begin() {
+        if (running != null && running.state() == Compaction.State.RUNNING) {
+            return null;
+        }
+        if (!lock.acquire()) {
+            return null;
+        }
+        Compaction compaction = new Compaction(UUID.randomUUID().toString(), clock.instant());
+        compactions.put(compaction.id(), compaction);
+        running = compaction;
+        return compaction;
+    }
+
+    private void run(Compaction compaction) {
+        try {
+            Compactor.Result result = compactor.compactAll(hotWindow, passedPositions, (processed, total) -> {
+                compaction.progress(processed, total);
+                if (!lock.acquire()) {
+                    throw new IllegalStateException("the compaction lock was taken over by another node");
+                }
+            });
+            compaction.finish(result, clock.instant());
+            listener.done(result);
+            if (result.heartbeatsCompacted() > 0) {
+                log.info("compacted {} heartbeats, {} rows removed, about {} bytes reclaimed",
+                        result.heartbeatsCompacted(), result.rowsRemoved(), result.bytesReclaimed());
+            }
+        } catch (RuntimeException e) {
+            log.error("compaction {} failed", compaction.id(), e);
+            compaction.fail(e.getMessage(), clock.instant());
+        } finally {
+            lock.release();
+        }
+    }
+
+    private static void sleep() {
+        try {
+            Thread.sleep(50);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted while compacting", e);
+        }
+    }
+
+    @Override
+    public void close() {
+        worker.shutdown();
+        try {
+            worker.awaitTermination(30, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    /** One compaction and how far it has come. */
+    public static final class Compaction {
+
+        public enum State { RUNNING, DONE, FAILED }
+
+        private final String id;
+        private final Instant startedAt;
+        private volatile long processed;
+        private volatile long total;
+        private volatile State state = State.RUNNING;
+        private volatile Instant finishedAt;
+        private volatile String failure;
+        private volatile Compactor.Result result;
+
+        Compaction(String id, Instant startedAt) {
+            this.id = id;
+            this.startedAt = startedAt;
+        }
+
+        public String id() {
+            return id;
+        }
+
+        public Instant startedAt() {
+            return startedAt;
+        }
+
+        public long processed() {
+            return processed;
+        }
+
+        public long total() {
+            return total;
+        }
+
+        public State state() {
+            return state;
+        }
+
+        public String failure() {
+            return failure;
+        }
+
+        public Compactor.Result result() {
+            return result;
+        }
+
+        /** Heartbeats compacted per second so far. */
+        public double eventsPerSecond(Instant now) {
+            Instant end = finishedAt != null ? finishedAt : now;
+            return processed / (Math.max(1, Duration.between(startedAt, end).toMillis()) / 1000.0);
+        }
+
+        /** The expected time to completion at the rate so far, 0 when done, null while the rate is unknown. */
+        public Long etaMillis(Instant now) {
+            if (state != State.RUNNING) {
+                return 0L;
+            }
+            double rate = eventsPerSecond(now);
+            return rate <= 0 ? null : (long) ((total - processed) / rate * 1000);
+        }
+
+        void progress(long processed, long total) {
+            this.processed = processed;
+            this.total = total;
+        }
+
+        void finish(Compactor.Result done, Instant at) {
+            result = done;
+            processed = total;
+            finishedAt = at;
+            state = State.DONE;
+        }
+
+        void fail(String reason, Instant at) {
+            failure = reason;
+            finishedAt = at;
+            state = State.FAILED;
+        }
+    }
+}

@@ -1,0 +1,41 @@
+package dev.claimsledger.server.compaction;
+
+import dev.claimsledger.compaction.PassedPositions;
+import dev.claimsledger.server.readmodel.ReadModelPosition;
+import org.axonframework.serialization.Serializer;
+import org.springframework.jdbc.core.JdbcTemplate;
+
+/**
+ * The events compaction may rewrite: those the read model's processor has applied in the segment their stream
+ * belongs to ({@link ReadModelPosition}), and, while a rebuild runs, only those below where it has come. The
+ * rebuild reads ahead of that point, so it never meets a run compacted after it read past it.
+ */
+final class TrackedPositions {
+
+    private final JdbcTemplate jdbc;
+    private final Serializer serializer;
+
+    TrackedPositions(JdbcTemplate jdbc, Serializer serializer) {
+        this.jdbc = jdbc;
+        this.serializer = serializer;
+    }
+
+    /** The events every reader of the event table has passed, as they stand now. */
+    PassedPositions passed() {
+        ReadModelPosition readModel = ReadModelPosition.read(jdbc, serializer);
+        Long rebuilt = jdbc.queryForObject("SELECT MIN(processed) FROM read_model_rebuild WHERE state = 'running'",
+                Long.class);
+        long below = rebuilt == null ? readModel.below() : Math.min(readModel.below(), rebuilt + 1);
+        return new PassedPositions() {
+            @Override
+            public long below() {
+                return below;
+            }
+
+            @Override
+            public boolean passed(String streamId, long position) {
+                return position < below && readModel.hasPassed(streamId, position);
+            }
+        };
+    }
+}

@@ -1,0 +1,16 @@
+package dev.claimsledger.server.resilience;
+
+import dev.claimsledger.server.support.TestDatabase;
+import java.nio.file.Path;
+import org.junit.jupiter.api.io.TempDir;
+
+class CrashRecoveryOnH2Test extends CrashRecoveryContract {
+
+    @TempDir
+    Path dataDir;
+
+    @Override
+    TestDatabase database() {
+        return TestDatabase.freshH2(dataDir);
+    }
+}
