@@ -22,8 +22,9 @@ import java.util.concurrent.TimeUnit;
  * with every downstream write, and let the downstream store refuse writes with an older epoch.
  *
  * <p><b>Lost</b> is final and reported once: {@link #lost()} completes exactly once with the reason, off the renewer's
- * thread (etcd's {@code Session.Done()} gives no reason, etcd #8181; Redisson had no callback at all, redisson #4698).
- * A lost claim is never sent another heartbeat. A released claim is not lost: its {@link #lost()} never completes.
+ * thread (etcd's {@code Session.Done()} gives no reason, etcd #8181; Redisson had no callback at all, redisson #4698;
+ * fabric8's leader election sometimes skips {@code onStopLeading}, fabric8 #2860). A lost claim is never sent another
+ * heartbeat. A released claim is not lost: its {@link #lost()} never completes.
  *
  * <p>Thread-safe. {@link #release} and {@link #close()} block until the ledger has answered.
  */

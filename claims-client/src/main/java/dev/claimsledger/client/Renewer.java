@@ -38,7 +38,8 @@ import org.slf4j.LoggerFactory;
  * each on a sender thread; while they are, due claims wait and go out together in the next one, so a slow ledger gets
  * fewer, larger requests rather than a queue of small ones. Each result is decided on its own: {@code stale_epoch},
  * {@code claim_not_active}, {@code claim_not_found} and {@code claim_expired} end that claim at once and leave the
- * others alone; no answer, 503 and the like are retried after a backoff while the lease can still be saved.
+ * others alone; no answer, 503 and the like are retried after a backoff while the lease can still be saved (an early
+ * Consul {@code RenewPeriodic} gave a session up on the first failed renewal).
  *
  * <p>A claim leaves the set before its release is sent, and the release waits until no heartbeat of the claim is on
  * its way (Redisson's renewal outlived {@code unlock()}, redisson #7272).

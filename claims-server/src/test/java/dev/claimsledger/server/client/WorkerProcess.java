@@ -1,6 +1,7 @@
 package dev.claimsledger.server.client;
 
 import dev.claimsledger.client.ClaimLostException;
+import dev.claimsledger.client.ClaimRejectedException;
 import dev.claimsledger.client.ClaimRequest;
 import dev.claimsledger.client.ClaimsClient;
 import dev.claimsledger.client.HeldClaim;
@@ -21,7 +22,7 @@ import java.util.concurrent.TimeUnit;
  * A worker in a JVM of its own that holds one claim through a {@link ClaimsClient}, so that a test can stop the whole
  * process with SIGSTOP, as a long GC pause or a frozen VM would, and let it go on with SIGCONT. The worker checks its
  * claim every 10 ms and reports on its standard output, one line per event, each starting with {@code worker}:
- * {@code held}, {@code lost <reason> <heartbeats sent>} (from its {@code lost()} listener), {@code checked <reason>}
+ * {@code held <epoch> <lease end>}, {@code lost <reason> <heartbeats sent>} (from its {@code lost()} listener), {@code checked <reason>}
  * (from its own {@code checkHeld()}), and a second after the loss {@code sent <heartbeats sent>}.
  */
 final class WorkerProcess implements AutoCloseable {
@@ -39,26 +40,39 @@ final class WorkerProcess implements AutoCloseable {
         reader.start();
     }
 
-    /** The worker: claims, then checks the claim until it is lost. */
+    /**
+     * The worker: claims, then checks the claim until it is lost. A claim that gets no answer in time (the first
+     * request of a fresh JVM on a busy machine can take long) is made again with the next epoch, as a worker would.
+     */
     public static void main(String[] args) throws Exception {
         String tenant = args[1];
         String consumer = args[2];
         try (ClaimsClient client = ClaimsClient.builder(URI.create(args[0])).build()) {
-            HeldClaim claim = client.claim(tenant, ClaimRequest.builder(consumer, 1,
-                    "https://example.test/entities/" + consumer, "/streams/" + consumer)
-                    .leaseTtl(Duration.ofMillis(Long.parseLong(args[3]))).build());
-            report("held " + claim.leaseExpiresAt());
-            claim.lost().thenAccept(loss -> report("lost " + loss.reason() + " " + client.health().heartbeatsSent()));
+            HeldClaim claim = null;
+            for (long epoch = 1; claim == null; epoch++) {
+                try {
+                    claim = client.claim(tenant, ClaimRequest.builder(consumer, epoch,
+                            "https://example.test/entities/" + consumer, "/streams/" + consumer)
+                            .leaseTtl(Duration.ofMillis(Long.parseLong(args[3]))).build());
+                } catch (ClaimRejectedException e) {
+                    if (epoch == 5) {
+                        throw e;
+                    }
+                }
+            }
+            HeldClaim held = claim;
+            report("held " + held.epoch() + " " + held.leaseExpiresAt());
+            held.lost().thenAccept(loss -> report("lost " + loss.reason() + " " + client.health().heartbeatsSent()));
             while (true) {
                 try {
-                    claim.checkHeld();
+                    held.checkHeld();
                 } catch (ClaimLostException e) {
                     report("checked " + e.loss().reason());
                     break;
                 }
                 Thread.sleep(10);
             }
-            claim.lost().get();
+            held.lost().get();
             Thread.sleep(1_000);
             report("sent " + client.health().heartbeatsSent());
         }
