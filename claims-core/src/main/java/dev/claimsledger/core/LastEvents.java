@@ -121,6 +121,7 @@ final class LastEvents {
 
     /** Whether the database rolled the transaction back as a deadlock or serialization victim. */
     static boolean isRollbackVictim(Throwable failure) {
-        return failure instanceof SQLException sql && ROLLBACK_VICTIM_STATES.contains(sql.getSQLState());
+        return failure instanceof SQLException sql && sql.getSQLState() != null
+                && ROLLBACK_VICTIM_STATES.contains(sql.getSQLState());
     }
 }

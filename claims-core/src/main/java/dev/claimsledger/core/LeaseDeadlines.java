@@ -12,6 +12,8 @@ import javax.sql.DataSource;
 import org.axonframework.deadline.AbstractDeadlineManager;
 import org.axonframework.messaging.ScopeDescriptor;
 import org.axonframework.modelling.command.AggregateScopeDescriptor;
+import org.axonframework.modelling.command.ConcurrencyException;
+import org.springframework.dao.DuplicateKeyException;
 import org.springframework.jdbc.core.JdbcTemplate;
 
 /**
@@ -73,8 +75,14 @@ public final class LeaseDeadlines extends AbstractDeadlineManager {
     /** Arms the stream's watchdog for {@code epoch} at {@code dueAt}, in place of any it had. */
     void arm(String streamId, long epoch, Instant dueAt) {
         jdbc.update("DELETE FROM lease_deadlines WHERE stream_id = ?", streamId);
-        jdbc.update("INSERT INTO lease_deadlines (stream_id, epoch, due_at, failures) VALUES (?, ?, ?, 0)", streamId,
-                epoch, utc(dueAt));
+        try {
+            jdbc.update("INSERT INTO lease_deadlines (stream_id, epoch, due_at, failures) VALUES (?, ?, ?, 0)",
+                    streamId, epoch, utc(dueAt));
+        } catch (DuplicateKeyException concurrentlyArmed) {
+            // another node's transaction changed the same stream first: the command lost that race and is decided again
+            throw new ConcurrencyException("the lease watchdog of " + streamId + " was armed concurrently",
+                    concurrentlyArmed);
+        }
     }
 
     /**

@@ -20,6 +20,7 @@ import org.springframework.util.unit.DataSize;
  * @param security  who may call the HTTP API
  * @param changes   the server-sent streams of claim changes
  * @param compaction the compaction of old heartbeats
+ * @param checkpoints the signed checkpoints of the Merkle log
  */
 @ConfigurationProperties("claims")
 public record ClaimsProperties(@DefaultValue("./data") Path dataDir,
@@ -31,7 +32,8 @@ public record ClaimsProperties(@DefaultValue("./data") Path dataDir,
                                @DefaultValue Http http,
                                @DefaultValue Security security,
                                @DefaultValue Changes changes,
-                               @DefaultValue Compaction compaction) {
+                               @DefaultValue Compaction compaction,
+                               @DefaultValue Checkpoints checkpoints) {
 
     /**
      * @param minTtl the shortest lease a claim may ask for
@@ -101,5 +103,15 @@ public record ClaimsProperties(@DefaultValue("./data") Path dataDir,
      */
     public record Compaction(@DefaultValue("true") boolean enabled, @DefaultValue("5m") Duration hotWindow,
                              @DefaultValue("1m") Duration interval) {
+    }
+
+    /**
+     * @param interval       how often the log's tree head is signed while it grows
+     * @param signingKeyFile the PEM PKCS#8 Ed25519 private key that signs checkpoints; without it the embedded run
+     *                       generates one in the data directory, and the {@code postgres} profile refuses to start
+     * @param origin         the log's name in its checkpoints and its key's name; by default {@code claims-ledger/}
+     *                       and 16 hex digits of the SHA-256 of the public key
+     */
+    public record Checkpoints(@DefaultValue("2s") Duration interval, Path signingKeyFile, String origin) {
     }
 }

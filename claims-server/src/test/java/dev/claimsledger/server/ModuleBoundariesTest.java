@@ -11,7 +11,8 @@ import org.junit.jupiter.api.Test;
 
 /**
  * Keeps the module boundaries of STYLE.md true: the API is messages only, the core knows nothing of storage or HTTP,
- * the read model knows nothing of the aggregate.
+ * the read model knows nothing of the aggregate, the Merkle log is a module of its own without Spring Boot, the
+ * worker client knows nothing of the ledger's own modules.
  */
 class ModuleBoundariesTest {
 
@@ -46,6 +47,23 @@ class ModuleBoundariesTest {
                 .should().dependOnClassesThat().resideInAnyPackage("dev.claimsledger.server..",
                         "dev.claimsledger.projection..", "org.springframework.jdbc..", "org.springframework.web..",
                         "java.sql..", "jakarta.servlet..")
+                .check(classes);
+    }
+
+    @Test
+    void theMerkleLogKnowsNothingOfSpringBootTheServerTheAggregateOrHttp() {
+        noClasses().that().resideInAPackage("dev.claimsledger.merkle..")
+                .should().dependOnClassesThat().resideInAnyPackage("org.springframework.boot..",
+                        "dev.claimsledger.server..", "dev.claimsledger.core..", "dev.claimsledger.projection..",
+                        "dev.claimsledger.api..", "org.springframework.web..", "jakarta.servlet..")
+                .check(classes);
+    }
+
+    @Test
+    void theWorkerClientDependsOnNothingButTheJdkJacksonAndSlf4j() {
+        classes().that().resideInAPackage("dev.claimsledger.client..")
+                .should().onlyDependOnClassesThat().resideInAnyPackage("dev.claimsledger.client..", "java..",
+                        "com.fasterxml.jackson..", "org.slf4j..")
                 .check(classes);
     }
 

@@ -1,14 +1,16 @@
 package dev.claimsledger.server.compaction;
 
 import dev.claimsledger.compaction.PassedPositions;
+import dev.claimsledger.merkle.MerkleLogWriter;
 import dev.claimsledger.server.readmodel.ReadModelPosition;
 import org.axonframework.serialization.Serializer;
 import org.springframework.jdbc.core.JdbcTemplate;
 
 /**
- * The events compaction may rewrite: those the read model's processor has applied in the segment their stream
- * belongs to ({@link ReadModelPosition}), and, while a rebuild runs, only those below where it has come. The
- * rebuild reads ahead of that point, so it never meets a run compacted after it read past it.
+ * The events compaction may rewrite: those every tracking processor has handled in the segment their stream belongs
+ * to ({@link ReadModelPosition}): the read model's, and the Merkle log's writer, which makes each event a leaf; and,
+ * while a rebuild runs, only those below where it has come. The rebuild reads ahead of that point, so it never meets
+ * a run compacted after it read past it.
  */
 final class TrackedPositions {
 
@@ -23,9 +25,11 @@ final class TrackedPositions {
     /** The events every reader of the event table has passed, as they stand now. */
     PassedPositions passed() {
         ReadModelPosition readModel = ReadModelPosition.read(jdbc, serializer);
+        ReadModelPosition merkleLog = ReadModelPosition.read(jdbc, serializer, MerkleLogWriter.PROCESSING_GROUP);
         Long rebuilt = jdbc.queryForObject("SELECT MIN(processed) FROM read_model_rebuild WHERE state = 'running'",
                 Long.class);
-        long below = rebuilt == null ? readModel.below() : Math.min(readModel.below(), rebuilt + 1);
+        long processed = Math.min(readModel.below(), merkleLog.below());
+        long below = rebuilt == null ? processed : Math.min(processed, rebuilt + 1);
         return new PassedPositions() {
             @Override
             public long below() {
@@ -34,7 +38,8 @@ final class TrackedPositions {
 
             @Override
             public boolean passed(String streamId, long position) {
-                return position < below && readModel.hasPassed(streamId, position);
+                return position < below && readModel.hasPassed(streamId, position)
+                        && merkleLog.hasPassed(streamId, position);
             }
         };
     }

@@ -23,6 +23,12 @@ final class DatabaseUnavailable {
     private static final Set<String> SQL_STATES = Set.of("57P01", "57P02", "57P03", "53300", "90067", "90098",
             "90121");
 
+    /**
+     * What Hikari's stand-in for a connection it has closed throws, without an SQL state: the pool took the
+     * connection away because it broke while the request held it.
+     */
+    private static final String HIKARI_CLOSED_CONNECTION = "Connection is closed";
+
     private DatabaseUnavailable() {
     }
 
@@ -36,6 +42,10 @@ final class DatabaseUnavailable {
             }
             if (cause instanceof SQLException sql && sql.getSQLState() != null
                     && (sql.getSQLState().startsWith("08") || SQL_STATES.contains(sql.getSQLState()))) {
+                return true;
+            }
+            if (cause instanceof SQLException sql && sql.getSQLState() == null
+                    && HIKARI_CLOSED_CONNECTION.equals(sql.getMessage())) {
                 return true;
             }
         }

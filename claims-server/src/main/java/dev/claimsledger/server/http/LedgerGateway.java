@@ -223,7 +223,8 @@ public class LedgerGateway implements DisposableBean {
         }
         for (Throwable cause = failure; cause != null; cause = cause.getCause() == cause ? null : cause.getCause()) {
             if (cause instanceof ConcurrencyException || cause instanceof AggregateStreamCreationException
-                    || cause instanceof SQLException sql && RETRYABLE_SQL_STATES.contains(sql.getSQLState())) {
+                    || cause instanceof SQLException sql && sql.getSQLState() != null
+                            && RETRYABLE_SQL_STATES.contains(sql.getSQLState())) {
                 return new LostRaceException(failure);
             }
         }

@@ -34,7 +34,12 @@ public final class ReadModelPosition {
 
     /** The position committed for {@code consumer-claims}, read in the caller's transaction. */
     public static ReadModelPosition read(JdbcTemplate jdbc, Serializer serializer) {
-        return query(jdbc, serializer, TOKENS);
+        return read(jdbc, serializer, ConsumerClaimsProjection.PROCESSING_GROUP);
+    }
+
+    /** The position committed for the tracking processor {@code processor}, read in the caller's transaction. */
+    public static ReadModelPosition read(JdbcTemplate jdbc, Serializer serializer, String processor) {
+        return query(jdbc, serializer, TOKENS, processor);
     }
 
     /**
@@ -43,10 +48,10 @@ public final class ReadModelPosition {
      * committed before this returns.
      */
     public static ReadModelPosition lock(JdbcTemplate jdbc, Serializer serializer) {
-        return query(jdbc, serializer, TOKENS + " FOR UPDATE");
+        return query(jdbc, serializer, TOKENS + " FOR UPDATE", ConsumerClaimsProjection.PROCESSING_GROUP);
     }
 
-    private static ReadModelPosition query(JdbcTemplate jdbc, Serializer serializer, String sql) {
+    private static ReadModelPosition query(JdbcTemplate jdbc, Serializer serializer, String sql, String processor) {
         List<Integer> ids = new ArrayList<>();
         List<TrackingToken> tokens = new ArrayList<>();
         jdbc.query(sql, row -> {
@@ -55,7 +60,7 @@ public final class ReadModelPosition {
             String type = row.getString("token_type");
             tokens.add(token == null || type == null ? null
                     : serializer.deserialize(new SimpleSerializedObject<>(token, byte[].class, type, null)));
-        }, ConsumerClaimsProjection.PROCESSING_GROUP);
+        }, processor);
         int[] allIds = ids.stream().mapToInt(Integer::intValue).toArray();
         List<SegmentPosition> segments = new ArrayList<>();
         for (int i = 0; i < allIds.length; i++) {

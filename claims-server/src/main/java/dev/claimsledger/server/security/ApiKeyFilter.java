@@ -125,7 +125,8 @@ class ApiKeyFilter extends OncePerRequestFilter {
                 return new Requirement(null, null, false);
             }
             if (path.get(1).equals("admin")) {
-                return everyTenant(path.size() >= 3 && path.get(2).equals("audit") ? ApiKey.AUDIT : ApiKey.ADMIN);
+                boolean audit = path.size() >= 3 && (path.get(2).equals("audit") || path.get(2).equals("ledger"));
+                return everyTenant(audit ? ApiKey.AUDIT : ApiKey.ADMIN);
             }
             if (path.get(1).equals("tenants") && path.size() >= 3) {
                 String tenant = path.get(2);

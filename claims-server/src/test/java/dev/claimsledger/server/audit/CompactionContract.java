@@ -4,6 +4,11 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.claimsledger.merkle.Checkpoint;
+import dev.claimsledger.merkle.LeafSource;
+import dev.claimsledger.merkle.LogVerification;
+import dev.claimsledger.merkle.NoteVerifier;
+import dev.claimsledger.merkle.VerificationReport;
 import dev.claimsledger.server.audit.SampleLedger.Ending;
 import dev.claimsledger.server.audit.SampleLedger.Filled;
 import dev.claimsledger.server.audit.SampleLedger.Sample;
@@ -35,13 +40,15 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
 import org.junit.jupiter.api.TestMethodOrder;
 import org.springframework.context.ConfigurableApplicationContext;
+import org.springframework.jdbc.core.JdbcTemplate;
 
 /**
  * Compaction of old heartbeats, on a ledger filled with claims of every kind: the history ({@code /history}, every
  * field, and the stored bytes of every event), {@code as_of} and the audit are the same before and after it; the
  * ledger goes on taking heartbeats on compacted streams and compacts them again; compaction runs while heartbeats
  * arrive on the same streams without disturbing them; and a compacted run changed, removed or moved behind the
- * ledger's back is reported by the audit. Run against each database the ledger supports. The hot window is 0 so that
+ * ledger's back is reported by the audit; the Merkle log's leaves, recomputed from the compacted events, still match
+ * its signed checkpoint. Run against each database the ledger supports. The hot window is 0 so that
  * every heartbeat is old enough; the scheduled compaction is off, so each test compacts when it says.
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
@@ -92,6 +99,7 @@ abstract class CompactionContract {
         Map<String, List<StoredEvent>> storedBefore = storedEvents();
         long rowsBefore = rows.count("SELECT count(*) FROM domain_event_entry");
         Reply auditBefore = http.get(LedgerHttp.AUDIT);
+        Checkpoint checkpoint = checkpointOfEvery(rowsBefore);
 
         // when every heartbeat is compacted
         JsonNode done = compact();
@@ -113,6 +121,13 @@ abstract class CompactionContract {
         Reply auditAfter = http.get(LedgerHttp.AUDIT);
         assertThat(auditAfter.json().path("clean").asBoolean()).as("%s", auditAfter).isTrue();
         assertThat(auditAfter.json().path("events").asLong()).isEqualTo(auditBefore.json().path("events").asLong());
+
+        // and every leaf of the Merkle log is recomputed from the compacted events as it was signed
+        VerificationReport merkleLog = new LogVerification(ledger.getBean(JdbcTemplate.class),
+                ledger.getBean(LeafSource.class)).verify(checkpoint, progress -> {
+                });
+        assertThat(merkleLog.intact()).as("%s", merkleLog).isTrue();
+        assertThat(merkleLog.leavesChecked()).isGreaterThanOrEqualTo(checkpoint.size());
 
         // and compacting again finds nothing new
         assertThat(compact().path("heartbeats_compacted").asLong()).isZero();
@@ -243,6 +258,16 @@ abstract class CompactionContract {
         // and once put back, the audit is clean again
         Reply audit = http.get(LedgerHttp.AUDIT);
         assertThat(audit.json().path("clean").asBoolean()).as("%s", audit).isTrue();
+    }
+
+    /** The latest signed checkpoint, once the Merkle log holds at least {@code events} leaves. */
+    private Checkpoint checkpointOfEvery(long events) {
+        NoteVerifier key = NoteVerifier.parse(http.get("/v1/admin/ledger/public-key").body().strip());
+        return await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(100))
+                .until(() -> {
+                    Reply reply = http.get("/v1/admin/ledger/checkpoint");
+                    return reply.status() == 200 ? Checkpoint.open(reply.body(), key) : null;
+                }, checkpoint -> checkpoint != null && checkpoint.size() >= events);
     }
 
     private List<JsonNode> violations(Filled target) {

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.claimsledger.merkle.Ed25519Keys;
 import dev.claimsledger.server.ClaimsLedgerApplication;
 import dev.claimsledger.server.ClaimsProperties;
 import dev.claimsledger.server.security.ApiKeys;
@@ -150,6 +151,8 @@ class ComposeFileConsistencyTest {
         boundSettings.put("SERVER_ADDRESS", binder.bind("server.address", String.class).orElse(null));
         boundSettings.put("SERVER_PORT", binder.bind("server.port", String.class).orElse(null));
         boundSettings.put("CLAIMS_SECURITY_API_KEYS_FILE", String.valueOf(claims.security().apiKeysFile()));
+        boundSettings.put("CLAIMS_CHECKPOINTS_SIGNING_KEY_FILE",
+                String.valueOf(claims.checkpoints().signingKeyFile()));
         boundSettings.put("CLAIMS_DATA_DIR", String.valueOf(claims.dataDir()));
 
         List<String> unread = new ArrayList<>();
@@ -230,6 +233,18 @@ class ComposeFileConsistencyTest {
         }
     }
 
+    /** The postgres profile refuses to start without a checkpoint signing key; every node is given the same one. */
+    @Test
+    void theMountedCheckpointSigningKeyExistsAndIsAnEd25519KeyTheNodesRead() {
+        for (String node : LEDGER_NODES) {
+            String keyFile = environment(node).get("CLAIMS_CHECKPOINTS_SIGNING_KEY_FILE");
+            Path source = mountedSource(node, keyFile);
+
+            assertThat(source).as("the signing key mounted at %s in %s", keyFile, node).exists();
+            assertThat(Ed25519Keys.publicKeyOf(Ed25519Keys.readPrivateKey(source))).hasSize(32);
+        }
+    }
+
     @Test
     void thePostgresServiceHasTheDatabaseAndCredentialsTheNodesUse() {
         Map<String, String> postgres = environment("postgres");
@@ -305,6 +320,8 @@ class ComposeFileConsistencyTest {
         env.put("SERVER_PORT", "0");
         env.put("CLAIMS_SECURITY_API_KEYS_FILE",
                 mountedSource("ledger-1", (String) env.get("CLAIMS_SECURITY_API_KEYS_FILE")).toAbsolutePath().toString());
+        env.put("CLAIMS_CHECKPOINTS_SIGNING_KEY_FILE", mountedSource("ledger-1",
+                (String) env.get("CLAIMS_CHECKPOINTS_SIGNING_KEY_FILE")).toAbsolutePath().toString());
         env.put("CLAIMS_DATA_DIR", directory.resolve("data").toString());
         StandardEnvironment environment = new StandardEnvironment();
         MutablePropertySources sources = environment.getPropertySources();

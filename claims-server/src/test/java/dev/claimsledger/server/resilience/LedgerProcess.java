@@ -53,12 +53,13 @@ final class LedgerProcess implements AutoCloseable {
     }
 
     /**
-     * Starts a server on a free port and returns once {@code /actuator/health/readiness} answers UP. The settings are
-     * passed as command-line arguments, so they win over {@code application.yml}, as an operator's would.
+     * Starts a server on a free port, or on the port {@code server.port} in the settings names (to start a server
+     * again where its clients expect it), and returns once {@code /actuator/health/readiness} answers UP. The settings
+     * are passed as command-line arguments, so they win over {@code application.yml}, as an operator's would.
      */
     static LedgerProcess start(String name, TestDatabase database, Map<String, String> settings) {
         Process process = null;
-        int port = freePort();
+        int port = settings.containsKey("server.port") ? Integer.parseInt(settings.get("server.port")) : freePort();
         Path log = LOG_DIR.resolve(name + ".log");
         try {
             Files.createDirectories(LOG_DIR);
@@ -209,7 +210,7 @@ final class LedgerProcess implements AutoCloseable {
         }
     }
 
-    private static int freePort() {
+    static int freePort() {
         try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
             return socket.getLocalPort();
         } catch (IOException e) {
