@@ -37,6 +37,11 @@ class AuditController {
         });
     }
 
+    @Operation(operationId = "runTenantAudit", summary = "Audit one tenant",
+            description = "The audit's checks on the tenant's streams and read model rows only, for auditors whose "
+                    + "key is for that tenant; it only reads.",
+            security = @SecurityRequirement(name = OpenApiConfiguration.API_KEY, scopes = ApiKey.AUDIT))
+    @ApiResponse(responseCode = "200", description = "What the audit found", useReturnTypeSchema = true)
     @GetMapping(path = "/v1/tenants/{tenant}/audit", produces = MediaType.APPLICATION_JSON_VALUE)
     AuditReport tenantAudit(@PathVariable String tenant) {
         ClaimCommandValidation.id("tenant_id", tenant, true);

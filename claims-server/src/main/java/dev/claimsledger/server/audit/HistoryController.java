@@ -57,7 +57,7 @@ class HistoryController {
             security = @SecurityRequirement(name = OpenApiConfiguration.API_KEY, scopes = ApiKey.AUDIT))
     @HistoryPaging
     @ApiResponse(responseCode = "200", description = "A page of events", useReturnTypeSchema = true)
-    @ProblemCodes(ClaimErrorCode.CLAIM_NOT_FOUND)
+    @ProblemCodes({ClaimErrorCode.CLAIM_NOT_FOUND, ClaimErrorCode.UNAVAILABLE})
     @GetMapping("/history")
     HistoryJson consumerHistory(@PathVariable String tenant, @PathVariable String consumer,
                                 @RequestParam(name = "after_sequence", required = false) String afterSequence,
@@ -71,7 +71,7 @@ class HistoryController {
             security = @SecurityRequirement(name = OpenApiConfiguration.API_KEY, scopes = ApiKey.AUDIT))
     @HistoryPaging
     @ApiResponse(responseCode = "200", description = "A page of events", useReturnTypeSchema = true)
-    @ProblemCodes(ClaimErrorCode.CLAIM_NOT_FOUND)
+    @ProblemCodes({ClaimErrorCode.CLAIM_NOT_FOUND, ClaimErrorCode.UNAVAILABLE})
     @GetMapping("/epochs/{epoch}/history")
     HistoryJson epochHistory(@PathVariable String tenant, @PathVariable String consumer,
                              @PathVariable("epoch") String epochText,
@@ -131,6 +131,7 @@ class HistoryController {
      * @param chainIntact every event's chain hash and sequence number as recorded
      * @param clean       no rule broken at all
      */
+    @Schema(name = "HistoryVerification")
     record VerificationJson(@JsonProperty("tenant_id") String tenantId,
                             @JsonProperty("consumer_id") String consumerId,
                             @JsonProperty("events") long events,

@@ -6,6 +6,15 @@ import dev.claimsledger.compaction.Compactions;
 import dev.claimsledger.compaction.Compactions.Compaction;
 import dev.claimsledger.compaction.Compactor;
 import dev.claimsledger.core.ClaimRejectedException;
+import dev.claimsledger.server.http.OpenApiConfiguration;
+import dev.claimsledger.server.http.ProblemCodes;
+import dev.claimsledger.server.security.ApiKey;
+import io.swagger.v3.oas.annotations.Operation;
+import io.swagger.v3.oas.annotations.headers.Header;
+import io.swagger.v3.oas.annotations.media.Schema;
+import io.swagger.v3.oas.annotations.responses.ApiResponse;
+import io.swagger.v3.oas.annotations.security.SecurityRequirement;
+import io.swagger.v3.oas.annotations.tags.Tag;
 import java.net.URI;
 import java.time.Clock;
 import java.time.Instant;
@@ -23,6 +32,7 @@ import org.springframework.web.bind.annotation.RestController;
  */
 @RestController
 @RequestMapping(path = "/v1/admin/compactions", produces = MediaType.APPLICATION_JSON_VALUE)
+@Tag(name = "admin")
 class CompactionController {
 
     private final Compactions compactions;
@@ -33,6 +43,15 @@ class CompactionController {
         this.clock = clock;
     }
 
+    @Operation(operationId = "startCompaction", summary = "Compact old heartbeats",
+            description = "Stores each run of an epoch's heartbeats older than the hot window as one compacted row, "
+                    + "as the `compact` command does; the history still gives back every heartbeat as it was "
+                    + "stored. One compaction at a time; follow the Location for its progress.",
+            security = @SecurityRequirement(name = OpenApiConfiguration.API_KEY, scopes = ApiKey.ADMIN))
+    @ApiResponse(responseCode = "202", description = "The compaction started", useReturnTypeSchema = true,
+            headers = @Header(name = "Location", description = "Where its progress is read",
+                    schema = @Schema(type = "string", format = "uri-reference")))
+    @ProblemCodes(ClaimErrorCode.CONFLICT)
     @PostMapping
     ResponseEntity<CompactionJson> compact() {
         Compaction compaction;
@@ -46,6 +65,11 @@ class CompactionController {
                 .body(CompactionJson.of(compaction, clock.instant()));
     }
 
+    @Operation(operationId = "getCompaction", summary = "Read a compaction's progress",
+            security = @SecurityRequirement(name = OpenApiConfiguration.API_KEY, scopes = ApiKey.ADMIN))
+    @ApiResponse(responseCode = "200", description = "The compaction, how far it has come and what it did",
+            useReturnTypeSchema = true)
+    @ProblemCodes(ClaimErrorCode.NOT_FOUND)
     @GetMapping("/{id}")
     CompactionJson progress(@PathVariable String id) {
         return compactions.find(id)
@@ -54,16 +78,22 @@ class CompactionController {
     }
 
     /** A compaction's progress, and what it did once done. */
+    @Schema(name = "Compaction", description = "A compaction of old heartbeats; progress counts event store positions")
     record CompactionJson(@JsonProperty("id") String id,
-                          @JsonProperty("state") String state,
+                          @Schema(allowableValues = {"running", "done", "failed"}) @JsonProperty("state") String state,
                           @JsonProperty("processed") long processed,
                           @JsonProperty("total") long total,
                           @JsonProperty("events_per_second") double eventsPerSecond,
-                          @JsonProperty("eta_ms") Long etaMs,
+                          @Schema(nullable = true, description = "Expected time to completion; 0 once ended, null "
+                                  + "while the rate is unknown") @JsonProperty("eta_ms") Long etaMs,
                           @JsonProperty("started_at") Instant startedAt,
-                          @JsonProperty("heartbeats_compacted") Long heartbeatsCompacted,
+                          @Schema(nullable = true, description = "Heartbeats stored in compacted rows; null until "
+                                  + "done") @JsonProperty("heartbeats_compacted") Long heartbeatsCompacted,
+                          @Schema(nullable = true, description = "Event rows removed; null until done")
                           @JsonProperty("rows_removed") Long rowsRemoved,
+                          @Schema(nullable = true, description = "Stored bytes reclaimed; null until done")
                           @JsonProperty("bytes_reclaimed") Long bytesReclaimed,
+                          @Schema(nullable = true, description = "Why it failed; null unless it did")
                           @JsonProperty("failure") String failure) {
 
         static CompactionJson of(Compaction compaction, Instant now) {

@@ -257,6 +257,11 @@ class ClaimsController {
                     + "workers' clocks: the time reported with each active claim's last heartbeat minus the "
                     + "ledger's time of receiving it. Claims without a runner are not counted.",
             security = @SecurityRequirement(name = OpenApiConfiguration.API_KEY, scopes = ApiKey.READ))
+    @Parameter(name = "limit", in = ParameterIn.QUERY, description = "How many runners a page holds",
+            schema = @Schema(type = "integer", format = "int32", minimum = "1", maximum = "" + MAX_PAGE_SIZE,
+                    defaultValue = "" + DEFAULT_PAGE_SIZE))
+    @Parameter(name = "cursor", in = ParameterIn.QUERY, description = "The `next_cursor` of the previous page",
+            schema = @Schema(type = "string"))
     @ApiResponse(responseCode = "200", description = "A page of runners", useReturnTypeSchema = true)
     @ProblemCodes(ClaimErrorCode.UNAVAILABLE)
     RunnerPageJson runners(@PathVariable String tenant,

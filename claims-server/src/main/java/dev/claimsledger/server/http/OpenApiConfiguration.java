@@ -15,6 +15,7 @@ import io.swagger.v3.oas.models.media.Schema;
 import io.swagger.v3.oas.models.parameters.Parameter;
 import io.swagger.v3.oas.models.responses.ApiResponse;
 import io.swagger.v3.oas.models.responses.ApiResponses;
+import io.swagger.v3.oas.models.security.SecurityRequirement;
 import io.swagger.v3.oas.models.security.SecurityScheme;
 import io.swagger.v3.oas.models.servers.Server;
 import java.math.BigDecimal;
@@ -25,13 +26,13 @@ import java.util.HashSet;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
-import java.util.Objects;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.function.Supplier;
 import java.util.stream.Collectors;
 import org.springdoc.core.customizers.GlobalOperationComponentsCustomizer;
 import org.springdoc.core.customizers.OpenApiCustomizer;
+import org.springdoc.core.customizers.PropertyCustomizer;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.core.MethodParameter;
@@ -65,8 +66,8 @@ public class OpenApiConfiguration {
                     + "segment").schema(id()),
             "epoch", () -> new Parameter().description("The epoch: plain decimal digits, 0 to 2^63-1")
                     .schema(type("integer").format("int64").minimum(BigDecimal.ZERO)),
-            "id", () -> new Parameter().description("The rebuild's id, from the Location of its start")
-                    .schema(type("string")));
+            "id", () -> new Parameter().description("The rebuild's or the compaction's id, from the Location its "
+                    + "start answered with").schema(type("string")));
 
     @Bean
     OpenAPI claimsLedgerOpenApi() {
@@ -89,8 +90,10 @@ public class OpenApiConfiguration {
                                 .type(SecurityScheme.Type.HTTP).scheme("bearer")
                                 .description("An API key from the ledger's keys file, sent as "
                                         + "`Authorization: Bearer <key>`. Each operation names the scope its key "
-                                        + "needs; a key is also limited to its tenants. Without a keys file the "
-                                        + "ledger runs open on a loopback address and takes any call.")));
+                                        + "needs; a key is also limited to its tenants, and what spans tenants "
+                                        + "(everything under /v1/admin) needs a key of every tenant (`*`). Without "
+                                        + "a keys file the ledger runs open on a loopback address and takes any "
+                                        + "call.")));
     }
 
     @Bean
@@ -132,6 +135,35 @@ public class OpenApiConfiguration {
                     problemResponse(status, problemSchemaFor(components, statusCodes))));
             return operation;
         }
+    }
+
+    /**
+     * A property marked {@code @Schema(nullable = true)} whose type is another schema becomes {@code anyOf} that schema
+     * or null: swagger-core writes such a property as a bare {@code $ref}, OpenAPI 3.0 ignores everything beside a
+     * {@code $ref}, and {@code nullable} beside an {@code allOf} lets no null through it.
+     */
+    @Bean
+    PropertyCustomizer nullableReferences() {
+        return (property, type) -> {
+            if (property == null || property.get$ref() == null || type.getCtxAnnotations() == null) {
+                return property;
+            }
+            return Arrays.stream(type.getCtxAnnotations())
+                    .filter(io.swagger.v3.oas.annotations.media.Schema.class::isInstance)
+                    .map(io.swagger.v3.oas.annotations.media.Schema.class::cast)
+                    .filter(io.swagger.v3.oas.annotations.media.Schema::nullable)
+                    .findFirst()
+                    .<Schema>map(annotation -> {
+                        Schema<Object> onlyNull = type("object");
+                        onlyNull.setNullable(true);
+                        onlyNull.setEnum(new ArrayList<>(Arrays.asList((Object) null)));
+                        Schema<Object> nullable = new Schema<>();
+                        nullable.setAnyOf(List.of(new Schema<>().$ref(property.get$ref()), onlyNull));
+                        nullable.setDescription(annotation.description().isEmpty() ? null : annotation.description());
+                        return nullable;
+                    })
+                    .orElse(property);
+        };
     }
 
     /** The pieces every operation shares: path parameters, scopes in descriptions, answers whose fields are all there. */
@@ -178,20 +210,29 @@ public class OpenApiConfiguration {
 
     /**
      * Moves the scope each operation's {@code @SecurityRequirement} names into its description: OpenAPI 3.0 lets only
-     * OAuth2 and OpenID Connect requirements list scopes.
+     * OAuth2 and OpenID Connect requirements list scopes. A requirement without a scope takes any known key. What is
+     * under {@code /v1/admin} spans tenants and needs a key for every tenant, as {@code ApiKeyFilter} enforces.
      */
     private static void nameTheScope(String path, Operation operation) {
-        List<String> scopes = operation.getSecurity() == null ? List.of() : operation.getSecurity().stream()
-                .map(requirement -> requirement.get(API_KEY)).filter(Objects::nonNull)
-                .flatMap(List::stream).toList();
-        if (scopes.isEmpty()) {
+        List<SecurityRequirement> requirements = operation.getSecurity() == null ? List.of()
+                : operation.getSecurity().stream().filter(requirement -> requirement.containsKey(API_KEY)).toList();
+        if (requirements.isEmpty()) {
             return;
         }
-        operation.getSecurity().forEach(requirement -> requirement.replace(API_KEY, List.of()));
-        String needs = "Needs an API key with the scope " + String.join(" or ", scopes.stream()
-                .map(scope -> "`" + scope + "`").toList())
-                + (path.startsWith("/v1/tenants/{tenant}") ? " for the tenant." : ".");
+        List<String> scopes = requirements.stream().flatMap(requirement -> requirement.get(API_KEY).stream())
+                .toList();
+        requirements.forEach(requirement -> requirement.replace(API_KEY, List.of()));
+        String needs = scopes.isEmpty() ? "Needs an API key the ledger knows, of any scope and any tenant."
+                : "Needs an API key with the scope " + String.join(" or ", scopes.stream()
+                        .map(scope -> "`" + scope + "`").toList()) + forWhichTenants(path);
         operation.description(operation.getDescription() == null ? needs : operation.getDescription() + "\n\n" + needs);
+    }
+
+    private static String forWhichTenants(String path) {
+        if (path.startsWith("/v1/admin/")) {
+            return " for every tenant.";
+        }
+        return path.startsWith("/v1/tenants/{tenant}") ? " for the tenant." : ".";
     }
 
     /**
@@ -234,6 +275,9 @@ public class OpenApiConfiguration {
         if (schema.getAllOf() != null) {
             children.addAll(schema.getAllOf());
         }
+        if (schema.getAnyOf() != null) {
+            children.addAll(schema.getAnyOf());
+        }
         if (schema.getAdditionalProperties() instanceof Schema<?> values) {
             children.add(values);
         }
@@ -263,12 +307,13 @@ public class OpenApiConfiguration {
             case 401 -> "No API key, or one the ledger does not know";
             case 403 -> "The API key lacks the scope or the tenant this operation needs";
             case 404 -> "Nothing found at this URL";
-            case 406 -> "The Accept header allows neither application/json nor application/problem+json";
+            case 406 -> "The Accept header allows neither the answer's media type nor application/problem+json";
             case 409 -> "Refused by the ledger's rules or state; nothing was recorded";
             case 413 -> "The body is over claims.http.max-body-size";
             case 415 -> "The body is not application/json";
             case 500 -> "The ledger failed; the failure is logged";
-            case 503 -> "The ledger did not answer within claims.http.request-timeout; the request may be retried";
+            case 503 -> "The ledger cannot answer now (no answer within claims.http.request-timeout, its database out "
+                    + "of reach, or every change stream of the node taken); the request may be retried";
             default -> "Refused";
         };
         return what + " (" + String.join(", ", codes.stream().map(ClaimErrorCode::code).toList()) + ")";

@@ -3,13 +3,16 @@ package dev.claimsledger.server.http;
 import com.fasterxml.jackson.annotation.JsonProperty;
 import dev.claimsledger.api.RunnerPage;
 import dev.claimsledger.api.RunnerSummary;
+import io.swagger.v3.oas.annotations.media.Schema;
 import java.time.Instant;
 import java.util.List;
 
 /**
  * A page of runners; {@code next_cursor} is null on the last page.
  */
+@Schema(name = "RunnerPage")
 record RunnerPageJson(@JsonProperty("runners") List<RunnerJson> runners,
+                      @Schema(nullable = true, description = "The cursor of the next page; null on the last page")
                       @JsonProperty("next_cursor") String nextCursor) {
 
     static RunnerPageJson of(RunnerPage page) {
@@ -19,10 +22,13 @@ record RunnerPageJson(@JsonProperty("runners") List<RunnerJson> runners,
     /**
      * @param clockSkew null when no active claim's last heartbeat reported a time
      */
+    @Schema(name = "Runner")
     record RunnerJson(@JsonProperty("runner_id") String runnerId,
                       @JsonProperty("active_count") long activeCount,
-                      @JsonProperty("last_heartbeat_at") Instant lastHeartbeatAt,
-                      @JsonProperty("clock_skew") SkewJson clockSkew) {
+                      @Schema(nullable = true, description = "The latest heartbeat of its active claims; null before "
+                              + "any") @JsonProperty("last_heartbeat_at") Instant lastHeartbeatAt,
+                      @Schema(nullable = true, description = "Null when no active claim's last heartbeat reported a "
+                              + "time") @JsonProperty("clock_skew") SkewJson clockSkew) {
 
         static RunnerJson of(RunnerSummary runner) {
             return new RunnerJson(runner.runnerId(), runner.activeCount(), runner.lastHeartbeatAt(),
@@ -36,6 +42,7 @@ record RunnerPageJson(@JsonProperty("runners") List<RunnerJson> runners,
      *
      * @param samples how many active claims had a reported time on their last heartbeat
      */
+    @Schema(name = "ClockSkew")
     record SkewJson(@JsonProperty("samples") long samples,
                     @JsonProperty("min_ms") long minMs,
                     @JsonProperty("max_ms") long maxMs,

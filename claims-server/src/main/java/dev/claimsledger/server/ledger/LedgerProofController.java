@@ -8,11 +8,17 @@ import dev.claimsledger.merkle.InclusionProof;
 import dev.claimsledger.merkle.LogIntegrityException;
 import dev.claimsledger.merkle.MerkleLog;
 import dev.claimsledger.merkle.ProofRequestException;
+import dev.claimsledger.server.http.OpenApiConfiguration;
+import dev.claimsledger.server.http.ProblemCodes;
 import dev.claimsledger.server.http.ProblemWriter;
+import dev.claimsledger.server.security.ApiKey;
 import io.swagger.v3.oas.annotations.Operation;
 import io.swagger.v3.oas.annotations.Parameter;
+import io.swagger.v3.oas.annotations.media.ArraySchema;
 import io.swagger.v3.oas.annotations.media.Content;
+import io.swagger.v3.oas.annotations.media.Schema;
 import io.swagger.v3.oas.annotations.responses.ApiResponse;
+import io.swagger.v3.oas.annotations.security.SecurityRequirement;
 import io.swagger.v3.oas.annotations.tags.Tag;
 import java.util.Base64;
 import java.util.List;
@@ -29,8 +35,8 @@ import org.springframework.web.bind.annotation.RequestParam;
 import org.springframework.web.bind.annotation.RestController;
 
 /**
- * The Merkle log for auditors (scope {@code claims:audit}): its latest signed checkpoint, the key that verifies it,
- * and RFC 9162 proofs, so that any RFC 9162 verifier can check the ledger without trusting it.
+ * The Merkle log for auditors (scope {@code claims:audit}, a key for every tenant): its latest signed checkpoint, the
+ * key that verifies it, and RFC 9162 proofs, so that any RFC 9162 verifier can check the ledger without trusting it.
  */
 @RestController
 @RequestMapping("/v1/admin/ledger")
@@ -40,7 +46,6 @@ class LedgerProofController {
 
     private static final Logger log = LoggerFactory.getLogger(LedgerProofController.class);
     private static final Pattern DECIMAL = Pattern.compile("0|[1-9][0-9]{0,17}");
-    private static final String PROBLEM = MediaType.APPLICATION_PROBLEM_JSON_VALUE;
 
     private final MerkleLog merkleLog;
     private final Checkpoints checkpoints;
@@ -55,10 +60,12 @@ class LedgerProofController {
     @GetMapping(path = "/checkpoint", produces = MediaType.TEXT_PLAIN_VALUE)
     @Operation(operationId = "getLedgerCheckpoint", summary = "The latest signed checkpoint",
             description = "A C2SP tlog-checkpoint signed note: origin, tree size, base64 root, a blank line and an "
-                    + "Ed25519 signature line. Save it; verify the ledger against it later.")
-    @ApiResponse(responseCode = "200", description = "the signed note")
-    @ApiResponse(responseCode = "404", description = "no checkpoint signed yet (code not_found)",
-            content = @Content(mediaType = PROBLEM))
+                    + "Ed25519 signature line. Save it; verify the ledger against it later. `not_found` until the "
+                    + "first checkpoint is signed.",
+            security = @SecurityRequirement(name = OpenApiConfiguration.API_KEY, scopes = ApiKey.AUDIT))
+    @ApiResponse(responseCode = "200", description = "The signed note",
+            content = @Content(mediaType = MediaType.TEXT_PLAIN_VALUE, schema = @Schema(type = "string")))
+    @ProblemCodes(ClaimErrorCode.NOT_FOUND)
     String checkpoint() {
         return checkpoints.latest().orElseThrow(() -> new ClaimRejectedException(ClaimErrorCode.NOT_FOUND,
                 "no checkpoint has been signed yet; one is signed within claims.checkpoints.interval of start-up"));
@@ -67,21 +74,26 @@ class LedgerProofController {
     @GetMapping(path = "/public-key", produces = MediaType.TEXT_PLAIN_VALUE)
     @Operation(operationId = "getLedgerPublicKey", summary = "The verifier key of the checkpoints",
             description = "<name>+<key ID in hex>+<base64 of 0x01 and the 32-byte Ed25519 public key>. Obtain it "
-                    + "once, from a channel you trust, and keep it: never trust a key sent with a checkpoint.")
-    @ApiResponse(responseCode = "200", description = "the verifier key, one line")
+                    + "once, from a channel you trust, and keep it: never trust a key sent with a checkpoint.",
+            security = @SecurityRequirement(name = OpenApiConfiguration.API_KEY, scopes = ApiKey.AUDIT))
+    @ApiResponse(responseCode = "200", description = "The verifier key, one line",
+            content = @Content(mediaType = MediaType.TEXT_PLAIN_VALUE, schema = @Schema(type = "string")))
     String publicKey() {
         return ledgerCheckpoints.verifierKey() + "\n";
     }
 
     @GetMapping(path = "/proofs/consistency", produces = MediaType.APPLICATION_JSON_VALUE)
     @Operation(operationId = "getLedgerConsistencyProof", summary = "An RFC 9162 consistency proof",
-            description = "Proves that the tree of `to` leaves extends the tree of `from` leaves.")
-    @ApiResponse(responseCode = "200", description = "the proof, hashes in standard base64")
-    @ApiResponse(responseCode = "400", description = "from or to missing, malformed or out of range (code "
-            + "validation_failed)", content = @Content(mediaType = PROBLEM))
+            description = "Proves that the tree of `to` leaves extends the tree of `from` leaves. A `from` or `to` "
+                    + "that is missing, malformed or out of range is `validation_failed`.",
+            security = @SecurityRequirement(name = OpenApiConfiguration.API_KEY, scopes = ApiKey.AUDIT))
+    @ApiResponse(responseCode = "200", description = "The proof, hashes in standard base64",
+            useReturnTypeSchema = true)
     ConsistencyJson consistency(
-            @Parameter(description = "the smaller tree size, at least 1") @RequestParam("from") String fromText,
-            @Parameter(description = "the larger tree size, at most the log's") @RequestParam("to") String toText) {
+            @Parameter(description = "The smaller tree size, at least 1",
+                    schema = @Schema(type = "integer", format = "int64", minimum = "1")) @RequestParam("from") String fromText,
+            @Parameter(description = "The larger tree size, at most the log's",
+                    schema = @Schema(type = "integer", format = "int64", minimum = "1")) @RequestParam("to") String toText) {
         long from = number("from", fromText);
         long to = number("to", toText);
         return new ConsistencyJson(from, to, base64(merkleLog.consistencyProof(from, to)));
@@ -90,15 +102,18 @@ class LedgerProofController {
     @GetMapping(path = "/proofs/inclusion", produces = MediaType.APPLICATION_JSON_VALUE)
     @Operation(operationId = "getLedgerInclusionProof", summary = "An RFC 9162 inclusion proof of one event",
             description = "Proves that the event at a global position is a leaf of the tree of `size` leaves; "
-                    + "`leaf` is the leaf's encoding (README, The leaf encoding), whose hash is SHA-256(0x00 || leaf).")
-    @ApiResponse(responseCode = "200", description = "the proof, the leaf and the hashes in standard base64")
-    @ApiResponse(responseCode = "400", description = "position or size missing, malformed or out of range (code "
-            + "validation_failed)", content = @Content(mediaType = PROBLEM))
-    @ApiResponse(responseCode = "404", description = "no leaf holds that position, or not yet (code not_found)",
-            content = @Content(mediaType = PROBLEM))
+                    + "`leaf` is the leaf's encoding (README, The leaf encoding), whose hash is SHA-256(0x00 || leaf). "
+                    + "A `position` or `size` that is missing, malformed or out of range is `validation_failed`; a "
+                    + "position no leaf holds, or not yet, is `not_found`.",
+            security = @SecurityRequirement(name = OpenApiConfiguration.API_KEY, scopes = ApiKey.AUDIT))
+    @ApiResponse(responseCode = "200", description = "The proof, the leaf and the hashes in standard base64",
+            useReturnTypeSchema = true)
+    @ProblemCodes(ClaimErrorCode.NOT_FOUND)
     InclusionJson inclusion(
-            @Parameter(description = "the event's global position") @RequestParam("position") String positionText,
-            @Parameter(description = "the tree size, at most the log's") @RequestParam("size") String sizeText) {
+            @Parameter(description = "The event's global position",
+                    schema = @Schema(type = "integer", format = "int64", minimum = "0")) @RequestParam("position") String positionText,
+            @Parameter(description = "The tree size, at most the log's",
+                    schema = @Schema(type = "integer", format = "int64", minimum = "1")) @RequestParam("size") String sizeText) {
         long position = number("position", positionText);
         long size = number("size", sizeText);
         InclusionProof proof = merkleLog.inclusionProof(position, size);
@@ -136,15 +151,17 @@ class LedgerProofController {
         return hashes.stream().map(Base64.getEncoder()::encodeToString).toList();
     }
 
+    @Schema(name = "ConsistencyProof")
     record ConsistencyJson(@JsonProperty("from") long from,
                            @JsonProperty("to") long to,
-                           @JsonProperty("hashes") List<String> hashes) {
+                           @ArraySchema(schema = @Schema(format = "byte")) @JsonProperty("hashes") List<String> hashes) {
     }
 
+    @Schema(name = "InclusionProof")
     record InclusionJson(@JsonProperty("position") long position,
                          @JsonProperty("leaf_index") long leafIndex,
                          @JsonProperty("tree_size") long treeSize,
-                         @JsonProperty("leaf") String leaf,
-                         @JsonProperty("hashes") List<String> hashes) {
+                         @Schema(format = "byte") @JsonProperty("leaf") String leaf,
+                         @ArraySchema(schema = @Schema(format = "byte")) @JsonProperty("hashes") List<String> hashes) {
     }
 }

@@ -759,12 +759,25 @@ abstract class ClaimsHttpContract {
                 "/v1/tenants/{tenant}/claims/{consumer}/epochs/{epoch}/heartbeats",
                 "/v1/tenants/{tenant}/heartbeats",
                 "/v1/tenants/{tenant}/claims/{consumer}/epochs/{epoch}/release",
+                "/v1/tenants/{tenant}/claims/changes",
+                "/v1/tenants/{tenant}/runners",
                 "/v1/tenants/{tenant}/runners/{runner}/health",
                 "/v1/tenants/{tenant}/claims/{consumer}/history",
                 "/v1/tenants/{tenant}/claims/{consumer}/epochs/{epoch}/history",
+                "/v1/tenants/{tenant}/claims/{consumer}/history/verification",
+                "/v1/tenants/{tenant}/audit",
+                "/v1/whoami",
+                "/v1/tenants",
+                "/v1/projections/consumer-claims",
                 "/v1/admin/audit",
                 "/v1/admin/projections/consumer-claims/rebuild",
-                "/v1/admin/projections/consumer-claims/rebuilds/{id}");
+                "/v1/admin/projections/consumer-claims/rebuilds/{id}",
+                "/v1/admin/compactions",
+                "/v1/admin/compactions/{id}",
+                "/v1/admin/ledger/checkpoint",
+                "/v1/admin/ledger/public-key",
+                "/v1/admin/ledger/proofs/consistency",
+                "/v1/admin/ledger/proofs/inclusion");
     }
 
     @Test
@@ -789,7 +802,7 @@ abstract class ClaimsHttpContract {
                 }
             });
         }));
-        assertThat(operations).hasSize(12);
+        assertThat(operations).hasSize(25);
     }
 
     @ParameterizedTest

@@ -85,8 +85,9 @@ class OpenApiScopesTest {
             ApiKeyFilter.Requirement needed = ApiKeyFilter.Requirement.of(operation.method(), path, null);
 
             assertThat(operation.node().path("description").asText()).as(operation.name())
-                    .contains("Needs an API key with the scope `" + needed.scope() + "`"
-                            + (needed.tenant() == null ? "." : " for the tenant."));
+                    .contains(needed.scope() == null ? "Needs an API key the ledger knows, of any scope and any tenant."
+                            : "Needs an API key with the scope `" + needed.scope() + "`" + (needed.everyTenant()
+                                    ? " for every tenant." : needed.tenant() == null ? "." : " for the tenant."));
         });
     }
 

@@ -33,10 +33,14 @@ class OpenApiContractTest {
                         application/json:
                           schema:
                             type: object
-                            required: [name, note]
+                            required: [name, note, size]
                             properties:
                               name: {type: string}
                               note: {type: string, nullable: true}
+                              size:
+                                anyOf:
+                                  - {$ref: '#/components/schemas/Size'}
+                                  - {type: object, nullable: true, enum: [null]}
                     '404':
                       description: none
                       content:
@@ -46,16 +50,32 @@ class OpenApiContractTest {
                             required: [code]
                             properties:
                               code: {type: string, enum: [thing_not_found]}
+            components:
+              schemas:
+                Size:
+                  type: object
+                  required: [bytes]
+                  properties:
+                    bytes: {type: integer}
             """;
 
     private final OpenApiContract contract = OpenApiContract.of(DOCUMENT);
 
     @Test
     void anAnswerAsDeclaredPassesWithNullWhereTheDocumentAllowsIt() {
-        assertThatCode(() -> contract.check(get("/v1/things/1"), json(200, "{\"name\":\"a\",\"note\":null}")))
-                .doesNotThrowAnyException();
+        assertThatCode(() -> contract.check(get("/v1/things/1"),
+                json(200, "{\"name\":\"a\",\"note\":null,\"size\":null}"))).doesNotThrowAnyException();
         assertThatCode(() -> contract.check(get("/v1/things/1"),
                 problem(404, "{\"code\":\"thing_not_found\"}"))).doesNotThrowAnyException();
+    }
+
+    @Test
+    void aNullableReferenceTakesNullOrTheReferencedSchemaOnly() {
+        assertThatCode(() -> contract.check(get("/v1/things/1"),
+                json(200, "{\"name\":\"a\",\"note\":null,\"size\":{\"bytes\":3}}"))).doesNotThrowAnyException();
+        assertThatThrownBy(() -> contract.check(get("/v1/things/1"),
+                json(200, "{\"name\":\"a\",\"note\":null,\"size\":{}}")))
+                .isInstanceOf(AssertionError.class).hasMessageContaining("/size");
     }
 
     @Test
@@ -84,7 +104,8 @@ class OpenApiContractTest {
 
     @Test
     void aRequestTheDocumentRefusesMustNotBeAccepted() {
-        assertThatThrownBy(() -> contract.check(get("/v1/things/-1"), json(200, "{\"name\":\"a\",\"note\":null}")))
+        assertThatThrownBy(() -> contract.check(get("/v1/things/-1"),
+                json(200, "{\"name\":\"a\",\"note\":null,\"size\":null}")))
                 .isInstanceOf(AssertionError.class).hasMessageContaining("accepted a request the document refuses");
     }
 
