@@ -741,7 +741,41 @@ abstract class ClaimsHttpContract {
         assertThat(idle.get("active")).isEmpty();
     }
 
+    @Test
+    void aRunnerWhoseWorkersReportedNoTimeIsListedWithoutAClockSkew() {
+        String tenant = tenant("no-skew");
+        Map<String, Object> request = claimRequest("c-a", 1);
+        request.put("runner_id", "runner-1");
+        http.postExpecting(201, claims(tenant), request);
+        awaitClaim(tenant, "c-a", 1, reply -> reply.status() == 200);
+
+        Reply runners = http.get("/v1/tenants/" + tenant + "/runners");
+
+        assertThat(runners.status()).as("%s", runners).isEqualTo(200);
+        JsonNode runner = runners.json().path("runners").path(0);
+        assertThat(runner.path("runner_id").asText()).isEqualTo("runner-1");
+        assertThat(runner.path("clock_skew").isNull()).as("%s", runners).isTrue();
+        assertThat(runners.json().path("next_cursor").isNull()).isTrue();
+    }
+
     // === 9. operations ===============================================================================================
+
+    @Test
+    void anUnknownCompactionIsNotFoundNeverAMissingClaim() {
+        Reply reply = http.get("/v1/admin/compactions/no-such-compaction");
+
+        assertProblem(reply, 404, "not_found");
+    }
+
+    @Test
+    void aCallerOfALedgerWithoutKeysIsToldItMayDoEverything() {
+        Reply reply = http.get("/v1/whoami");
+
+        assertThat(reply.status()).as("%s", reply).isEqualTo(200);
+        assertThat(reply.json().path("open").asBoolean()).isTrue();
+        assertThat(reply.json().path("name").isNull()).isTrue();
+        assertThat(reply.json().path("tenants").toString()).isEqualTo("[\"*\"]");
+    }
 
     @Test
     void theOpenApiDocumentNamesEveryOperationAndNoInternalRoute() {
