@@ -71,7 +71,7 @@ final class CheckpointedLedger implements AutoCloseable {
         properties.put("claims.checkpoints.signing-key-file", signingKey.toString());
         properties.put("claims.checkpoints.interval", "200ms");
         context = Ledger.startWithHttp(database, properties);
-        http = new LedgerHttp(Ledger.baseUrl(context));
+        http = LedgerHttp.heldToTheServedDocument(Ledger.baseUrl(context));
     }
 
     TestDatabase database() {
