@@ -142,6 +142,17 @@ public final class ClaimsBench {
         if (options.runs("rebuild")) {
             rebuild();
         }
+        if (options.runs("compaction")) {
+            compaction(single);
+        }
+        if (options.runs("h2-write-delay")) {
+            H2WriteDelay h2 = new H2WriteDelay(options);
+            double withDelay = h2.commitsPerSecond(500);
+            double withoutDelay = h2.commitsPerSecond(0);
+            String figures = H2WriteDelay.describe(withDelay, withoutDelay, options.duration(), options.clients());
+            say("H2 WRITE DELAY: %s", figures);
+            report.add("H2 commits, WRITE_DELAY=0 against the default", figures);
+        }
     }
 
     // ----- phases -----
@@ -348,6 +359,27 @@ public final class ClaimsBench {
         say("READS DURING THE REBUILD, %d clients: %s", options.clients(), readers.stop().summary());
     }
 
+    private void compaction(Wrk.Result withoutCompaction) throws Exception {
+        waitForProjectionToSettle(server.client());
+        Compaction.Figures figures = new Compaction(options, server, database, wrk).measure();
+        say("COMPACTION: %s; heartbeats at rest %.0f bytes each before, %.1f bytes each in compacted runs; table "
+                        + "%,d -> %,d bytes", Compaction.describe(figures), figures.before().bytesPerHeartbeatRow(),
+                figures.after().bytesPerHeartbeatInRuns(), figures.before().bytes(), figures.after().bytes());
+        Wrk.Result during = figures.whileCompacting();
+        say("  single heartbeats while compacting (for %.1f s of the %s run): %.0f per second, %s, %s",
+                Math.min(figures.seconds(), during.seconds()), Report.human(options.duration()), during.perSecond(),
+                during.latencies(), during.errors());
+        report.add("compaction", Compaction.describe(figures));
+        report.add("heartbeat at rest, before and after compaction", String.format("%.0f -> %.1f bytes",
+                figures.before().bytesPerHeartbeatRow(), figures.after().bytesPerHeartbeatInRuns()),
+                "goal <= 24 bytes", figures.after().bytesPerHeartbeatInRuns() <= 24);
+        if (withoutCompaction != null) {
+            double ratio = during.perSecond() / withoutCompaction.perSecond();
+            report.add("ratio: heartbeats while compacting / without", String.format("%.2f", ratio),
+                    "goal >= 0.90", ratio >= 0.90);
+        }
+    }
+
     // ----- soak -----
 
     private void soak() throws Exception {
@@ -429,7 +461,7 @@ public final class ClaimsBench {
         return -1;
     }
 
-    private static void say(String format, Object... arguments) {
+    static void say(String format, Object... arguments) {
         Report.say(format, arguments);
     }
 }

@@ -55,8 +55,8 @@ final class Database {
         return values;
     }
 
-    /** Deadlines waiting in the scheduler's table, not yet picked to run. */
+    /** Lease watchdogs waiting in {@code lease_deadlines}: one per claim whose lease has not ended. */
     long pendingDeadlines() throws SQLException {
-        return number("SELECT count(*) FROM scheduled_tasks WHERE NOT picked");
+        return number("SELECT count(*) FROM lease_deadlines");
     }
 }

@@ -75,6 +75,10 @@ final class LedgerClient {
         });
     }
 
+    Answer startCompaction() {
+        return post("/v1/admin/compactions", null);
+    }
+
     Answer startRebuild() {
         return post("/v1/admin/projections/consumer-claims/rebuild", null);
     }

@@ -65,7 +65,9 @@ final class LedgerServer extends ServerProcess {
         command.addAll(options.serverJvmOptions());
         command.addAll(List.of("-jar", options.serverJar().toString(), "--server.port=" + options.port(),
                 "--spring.profiles.active=postgres", "--claims.security.api-keys-file=" + keysFile,
-                "--claims.lease.max-ttl=6h", "--spring.datasource.hikari.maximum-pool-size=24"));
+                "--claims.lease.max-ttl=6h", "--spring.datasource.hikari.maximum-pool-size=24",
+                // compaction only in its own phase, and there of every heartbeat the processors have passed
+                "--claims.compaction.enabled=false", "--claims.compaction.hot-window=0s"));
         startedAt = Instant.now();
         launch(command, Map.of("CLAIMS_DB_URL", options.jdbcUrl(), "CLAIMS_DB_USER", options.jdbcUser(),
                 "CLAIMS_DB_PASSWORD", options.jdbcPassword()));

@@ -18,7 +18,7 @@ record Options(Path serverJar, List<String> serverJvmOptions, int port, int base
                Duration soakDuration, int soakRate) {
 
     static final String DEFAULT_PHASES = "release,heartbeats,node-baseline,batch,pgbench-floor,http-floor,half-peak,"
-            + "memory,expiry-burst,expiry-burst-fresh,expiry-downtime,rebuild";
+            + "memory,expiry-burst,expiry-burst-fresh,expiry-downtime,rebuild,compaction,h2-write-delay";
 
     static Options parse(String[] args) {
         Map<String, String> values = new HashMap<>();

@@ -1,25 +1,39 @@
 package dev.claimsledger.bench;
 
 import java.io.IOException;
+import java.io.StringReader;
 import java.io.StringWriter;
 import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.time.Instant;
+import java.time.format.DateTimeFormatter;
+import java.time.format.DateTimeFormatterBuilder;
+import java.time.temporal.ChronoUnit;
 import java.util.HexFormat;
 import java.util.UUID;
 import org.postgresql.PGConnection;
 
 /**
- * Writes claim events straight into the event store with COPY, in the stored format, to give a rebuild a large
- * history quickly: one ClaimMaterialized and then heartbeats per consumer. They carry no chain hash, so the audit
- * rightly reports them; use a throwaway database.
+ * Writes claim events straight into the event store with COPY, to give a rebuild, the audit and compaction a large
+ * history quickly: per consumer one ClaimMaterialized, heartbeats every 10 ms, and a release. They are written exactly
+ * as the ledger writes them (its canonical form, README "Storage format"): payloads as its Jackson mapper writes them,
+ * chained by their hashes (metadata {@code {"ledger.chainHash": ...}} and nothing else), identifiers derived from stream
+ * and sequence, millisecond timestamps. So the audit finds them clean and compaction takes their heartbeats, as it
+ * would the ledger's own.
  */
 final class SyntheticEvents {
 
     static final String TENANT = "bench-rebuild";
     private static final int EVENTS_PER_CONSUMER = 100;
     private static final HexFormat HEX = HexFormat.of();
+    /** How Axon's JDBC event store writes the timestamp column: always three digits of milliseconds. */
+    private static final DateTimeFormatter TIMESTAMP = new DateTimeFormatterBuilder().appendInstant(3).toFormatter();
+    private static final String CLAIMED = "dev.claimsledger.api.ClaimMaterialized";
+    private static final String HEARTBEAT = "dev.claimsledger.api.HeartbeatReceived";
+    private static final String RELEASED = "dev.claimsledger.api.ClaimReleased";
 
     private SyntheticEvents() {
     }
@@ -33,7 +47,7 @@ final class SyntheticEvents {
     static long append(Connection connection, long events) throws SQLException, IOException {
         var copy = connection.unwrap(PGConnection.class).getCopyAPI();
         long written = 0;
-        Instant base = Instant.now().minusSeconds(3600);
+        Instant base = Instant.now().minusSeconds(3600).truncatedTo(ChronoUnit.MILLIS);
         int consumer = 0;
         while (written < events) {
             StringWriter chunk = new StringWriter();
@@ -42,36 +56,61 @@ final class SyntheticEvents {
                 String stream = TENANT.length() + ":" + TENANT + "/" + id;
                 Instant claimedAt = base.plusMillis(consumer);
                 Instant lease = claimedAt.plusSeconds(600);
-                row(chunk, stream, 0, claimedAt, "dev.claimsledger.api.ClaimMaterialized",
+                String hash = row(chunk, stream, 0, claimedAt, CLAIMED, null,
                         "{\"claimedAt\":\"" + claimedAt + "\",\"consumerId\":\"" + id + "\",\"entityUrl\":"
                                 + "\"https://bench.example/" + id + "\",\"epoch\":1,\"leaseExpiresAt\":\"" + lease
                                 + "\",\"leasePolicy\":\"renew_on_heartbeat\",\"leaseTtlMs\":600000,\"runnerId\":"
                                 + "\"runner-1\",\"streamPath\":\"/bench/" + id + "\",\"tenantId\":\"" + TENANT
                                 + "\",\"wakeId\":null}");
-                for (int seq = 1; seq < EVENTS_PER_CONSUMER; seq++) {
+                int last = EVENTS_PER_CONSUMER - 1;
+                for (int seq = 1; seq < last; seq++) {
                     Instant at = claimedAt.plusMillis(seq * 10L);
-                    Instant renewed = at.plusSeconds(600);
-                    row(chunk, stream, seq, at, "dev.claimsledger.api.HeartbeatReceived",
-                            "{\"consumerId\":\"" + id + "\",\"epoch\":1,\"leaseExpiresAt\":\"" + renewed
+                    lease = at.plusSeconds(600);
+                    hash = row(chunk, stream, seq, at, HEARTBEAT, hash,
+                            "{\"consumerId\":\"" + id + "\",\"epoch\":1,\"leaseExpiresAt\":\"" + lease
                                     + "\",\"receivedAt\":\"" + at + "\",\"reportedAt\":null,\"tenantId\":\"" + TENANT
                                     + "\"}");
                 }
+                Instant releasedAt = claimedAt.plusMillis(last * 10L);
+                row(chunk, stream, last, releasedAt, RELEASED, hash,
+                        "{\"ackedStreams\":[],\"consumerId\":\"" + id + "\",\"epoch\":1,\"leaseExpiresAt\":\"" + lease
+                                + "\",\"releasedAt\":\"" + releasedAt + "\",\"tenantId\":\"" + TENANT + "\"}");
                 written += EVENTS_PER_CONSUMER;
             }
             copy.copyIn("COPY domain_event_entry (event_identifier, aggregate_identifier, sequence_number, type, "
                     + "time_stamp, payload_type, payload, meta_data) FROM STDIN WITH (FORMAT csv)",
-                    new java.io.StringReader(chunk.toString()));
+                    new StringReader(chunk.toString()));
         }
         return written;
     }
 
-    private static void row(StringWriter out, String stream, int sequence, Instant at, String type, String payload) {
-        out.append(UUID.randomUUID().toString()).append(',')
+    /** Writes one event's row; answers its chain hash. */
+    private static String row(StringWriter out, String stream, int sequence, Instant at, String type,
+                              String previousHash, String payload) {
+        byte[] payloadBytes = payload.getBytes(StandardCharsets.UTF_8);
+        String hash = chainHash(stream, sequence, type, payloadBytes, previousHash);
+        out.append(UUID.nameUUIDFromBytes((stream + "#" + sequence).getBytes(StandardCharsets.UTF_8)).toString())
+                .append(',')
                 .append('"').append(stream).append('"').append(',')
                 .append(Integer.toString(sequence)).append(",Claim,")
-                .append(at.toString()).append(',')
+                .append(TIMESTAMP.format(at)).append(',')
                 .append(type).append(',')
-                .append("\\x").append(HEX.formatHex(payload.getBytes(StandardCharsets.UTF_8))).append(',')
-                .append("\\x").append(HEX.formatHex("{}".getBytes(StandardCharsets.UTF_8))).append('\n');
+                .append("\\x").append(HEX.formatHex(payloadBytes)).append(',')
+                .append("\\x").append(HEX.formatHex(("{\"ledger.chainHash\":\"" + hash + "\"}")
+                        .getBytes(StandardCharsets.UTF_8))).append('\n');
+        return hash;
+    }
+
+    /** The ledger's chain hash (EventChain in claims-core): SHA-256 over a header and the stored payload bytes. */
+    private static String chainHash(String stream, long sequence, String type, byte[] payload, String previousHash) {
+        try {
+            MessageDigest digest = MessageDigest.getInstance("SHA-256");
+            digest.update(("claims-ledger-chain/1\n" + stream + "\n" + sequence + "\n" + type + "\n"
+                    + (previousHash == null ? "" : previousHash) + "\n").getBytes(StandardCharsets.UTF_8));
+            digest.update(payload);
+            return HEX.formatHex(digest.digest());
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException("every Java runtime has SHA-256", e);
+        }
     }
 }

@@ -151,10 +151,34 @@ public final class LeaseWriter implements AutoCloseable {
         return outcomes;
     }
 
-    /** Forgets the kept head of {@code streamId}: the next event of it is decided on the stream as stored. */
-    public void forget(String streamId) {
+    /**
+     * Follows events committed to a stream outside this writer, by this node's command bus (a claim, a release): the
+     * kept head moves on with them, so that the next heartbeat, typically the first after a claim, is decided without
+     * reading the stream. Call it only after their transaction committed. Events the kept head already holds change
+     * nothing; when the head is not kept, or not at the event before them, it is forgotten, and read from the store
+     * when next needed.
+     *
+     * @param events the events of one stream, in sequence order
+     */
+    public void committed(String streamId, List<? extends DomainEventMessage<?>> events) {
+        if (events.isEmpty()) {
+            return;
+        }
+        long first = events.get(0).getSequenceNumber();
         synchronized (heads) {
-            heads.remove(streamId);
+            StreamHead head = first == 0 ? StreamHead.empty(streamId) : heads.get(streamId);
+            if (head != null && head.chain().sequence() >= events.get(events.size() - 1).getSequenceNumber()) {
+                return;
+            }
+            if (head == null || head.chain().sequence() != first - 1) {
+                heads.remove(streamId);
+                return;
+            }
+            for (DomainEventMessage<?> event : events) {
+                head = head.after(event.getPayload(), event.getSequenceNumber(),
+                        (String) event.getMetaData().get(EventChain.HASH_KEY));
+            }
+            heads.put(streamId, head);
         }
     }
 

@@ -6,6 +6,7 @@ import dev.claimsledger.api.ClaimMaterialized;
 import dev.claimsledger.api.ClaimReleased;
 import dev.claimsledger.api.ClaimSuperseded;
 import dev.claimsledger.api.HeartbeatReceived;
+import dev.claimsledger.api.HeartbeatsCompacted;
 import dev.claimsledger.api.LeasePolicy;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -45,6 +46,8 @@ final class ClaimEvents {
                 projection.on(materialized, sequence);
             } else if (event instanceof HeartbeatReceived heartbeat) {
                 projection.on(heartbeat, sequence);
+            } else if (event instanceof HeartbeatsCompacted run) {
+                projection.on(run, sequence);
             } else if (event instanceof ClaimReleased released) {
                 projection.on(released, sequence);
             } else if (event instanceof ClaimLeaseExpired expired) {

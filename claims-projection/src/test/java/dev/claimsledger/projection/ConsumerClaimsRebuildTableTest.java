@@ -5,6 +5,12 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.claimsledger.projection.ConsumerClaimsProjection.RowChanges;
 import dev.claimsledger.projection.ConsumerClaimsProjection.RowsReplaced;
+import dev.claimsledger.api.ClaimMaterialized;
+import dev.claimsledger.api.HeartbeatReceived;
+import dev.claimsledger.api.HeartbeatsCompacted;
+import dev.claimsledger.api.LeasePolicy;
+import java.time.Instant;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.AfterEach;
@@ -43,6 +49,32 @@ class ConsumerClaimsRebuildTableTest {
     }
 
     @Test
+    void aRebuildFromCompactedRunsGetsTheRowsTheHeartbeatsGaveOneByOne() {
+        // given heartbeats with the worker's reported times, applied one by one
+        Instant t0 = Instant.parse("2026-01-01T00:00:00Z");
+        List<ClaimEvents.Sequenced> live = new ArrayList<>();
+        live.add(ClaimEvents.seq(0, new ClaimMaterialized("acme", "c-1", 1, "https://x.example/c-1", "/s/c-1", null,
+                "runner-1", 30_000, LeasePolicy.RENEW_ON_HEARTBEAT, t0, t0.plusSeconds(30))));
+        for (int beat = 1; beat <= 3; beat++) {
+            Instant at = t0.plusSeconds(beat);
+            live.add(ClaimEvents.seq(beat, new HeartbeatReceived("acme", "c-1", 1, at, at.minusMillis(40L * beat),
+                    at.plusSeconds(30))));
+        }
+        ClaimEvents.deliver(projection, live);
+
+        // when the rebuild meets the same heartbeats as one compacted run
+        Instant last = t0.plusSeconds(3);
+        rebuild(List.of(live.get(0), ClaimEvents.seq(3, new HeartbeatsCompacted("acme", "c-1", 1, 30_000,
+                LeasePolicy.RENEW_ON_HEARTBEAT, 1, 3, t0.plusSeconds(30), "hash", last, last.minusMillis(120),
+                last.plusSeconds(30), "hb1", new byte[0]))));
+
+        // then it has the same row: every heartbeat counted, the last one's time and skew
+        assertThat(database.table(ConsumerClaimsProjection.REBUILD_TABLE)).isEqualTo(database.table());
+        assertThat(database.table().get(0)).containsEntry("heartbeat_count", 3L)
+                .containsEntry("last_heartbeat_skew_ms", -120L);
+    }
+
+    @Test
     void replacingTheRowsMakesTheReadModelEqualTheRebuiltOneAndWritesOnlyRowsThatDiffer() {
         ClaimEvents.deliver(projection, ClaimEvents.interleavedHistory());
         rebuild(ClaimEvents.interleavedHistory());
@@ -52,7 +84,8 @@ class ConsumerClaimsRebuildTableTest {
         database.jdbc().sql("INSERT INTO consumer_claims SELECT 'acme', 'ghost', epoch, wake_id, entity_url,"
                 + " stream_path, runner_id, status, claimed_at, last_heartbeat_at, lease_expires_at, released_at,"
                 + " acked_streams, updated_at, lease_ttl_ms, lease_policy, heartbeat_count, ended_at, end_reason,"
-                + " last_event_sequence FROM consumer_claims WHERE consumer_id = 'c-1' AND epoch = 1").update();
+                + " last_event_sequence, last_heartbeat_skew_ms FROM consumer_claims"
+                + " WHERE consumer_id = 'c-1' AND epoch = 1").update();
 
         RowsReplaced replaced = ConsumerClaimsProjection.replaceRows(database.jdbcTemplate(),
                 ConsumerClaimsProjection.REBUILD_TABLE);

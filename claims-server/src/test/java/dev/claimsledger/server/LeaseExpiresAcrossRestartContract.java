@@ -32,7 +32,11 @@ import org.springframework.context.ConfigurableApplicationContext;
  */
 abstract class LeaseExpiresAcrossRestartContract {
 
-    private static final Duration TTL = Duration.ofSeconds(2);
+    /**
+     * Long enough for the first server to make the claim and shut down before the lease ends on a loaded machine: with
+     * 2 s, a slow shutdown let the lease end while that server still ran, failing the test's premise.
+     */
+    private static final Duration TTL = Duration.ofSeconds(5);
 
     abstract TestDatabase database();
 

@@ -1,9 +1,12 @@
 package dev.claimsledger.server.audit;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.claimsledger.compaction.Compactor;
+import dev.claimsledger.compaction.PassedPositions;
 import dev.claimsledger.merkle.Checkpoint;
 import dev.claimsledger.merkle.LeafSource;
 import dev.claimsledger.merkle.LogVerification;
@@ -48,7 +51,8 @@ import org.springframework.jdbc.core.JdbcTemplate;
  * ledger goes on taking heartbeats on compacted streams and compacts them again; compaction runs while heartbeats
  * arrive on the same streams without disturbing them; and a compacted run changed, removed or moved behind the
  * ledger's back is reported by the audit; the Merkle log's leaves, recomputed from the compacted events, still match
- * its signed checkpoint. Run against each database the ledger supports. The hot window is 0 so that
+ * its signed checkpoint; a rebuild after compaction gives the same read model; and a compaction that dies midway
+ * changes no history, and the next one finishes its work. Run against each database the ledger supports. The hot window is 0 so that
  * every heartbeat is old enough; the scheduled compaction is off, so each test compacts when it says.
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
@@ -258,6 +262,92 @@ abstract class CompactionContract {
         // and once put back, the audit is clean again
         Reply audit = http.get(LedgerHttp.AUDIT);
         assertThat(audit.json().path("clean").asBoolean()).as("%s", audit).isTrue();
+    }
+
+    @Test
+    @Order(5)
+    void aRebuildAfterCompactionGivesTheSameReadModel() throws SQLException {
+        // given a compacted ledger and its read model, built while the heartbeats were events of their own
+        compact();
+        SampleLedger.awaitSettled(rows, sample);
+        List<Map<String, Object>> before = rows.consumerClaims();
+        assertThat(rows.count("SELECT count(*) FROM domain_event_entry WHERE payload_type LIKE '%.HeartbeatsCompacted'"))
+                .as("compacted runs").isPositive();
+
+        // when the read model is rebuilt from the events
+        Reply started = http.post(LedgerHttp.REBUILD);
+        assertThat(started.status()).as("%s", started).isEqualTo(202);
+        JsonNode finished = await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(100))
+                .until(() -> http.get(started.location()).json(),
+                        progress -> !"running".equals(progress.path("state").asText()));
+
+        // then it is the same, row for row
+        assertThat(finished.path("state").asText()).as("%s", finished).isEqualTo("done");
+        assertThat(rows.consumerClaims()).isEqualTo(before);
+    }
+
+    @Test
+    @Order(6)
+    void aCompactionKilledMidwayChangesNoHistoryAndTheNextOneFinishesIt() throws SQLException {
+        // given new heartbeats on every active claim
+        List<Filled> active = sample.consumers().stream().filter(filled -> filled.ending() == Ending.ACTIVE
+                && !filled.equals(sample.first(Ending.ACTIVE))).toList();
+        for (Filled filled : active) {
+            for (int i = 0; i < 3; i++) {
+                http.postExpecting(200, LedgerHttp.heartbeats(TENANT, filled.consumer(), 1), null);
+            }
+        }
+        SampleLedger.awaitSettled(rows, sample);
+        long head = rows.headPosition();
+        checkpointOfEvery(http.get(LedgerHttp.AUDIT).json().path("events").asLong());
+        Map<String, String> historyBefore = histories();
+        Map<String, List<StoredEvent>> storedBefore = storedEvents();
+
+        // when a compaction dies after its first stream, as a killed process would between two streams
+        Compactor compactor = ledger.getBean(Compactor.class);
+        PassedPositions everyEventSoFar = new PassedPositions() {
+            @Override
+            public long below() {
+                return head + 1;
+            }
+
+            @Override
+            public boolean passed(String streamId, long position) {
+                return position <= head;
+            }
+        };
+        assertThatThrownBy(() -> compactor.compactAll(Duration.ZERO, () -> everyEventSoFar, (processed, total) -> {
+            if (processed > 0) {
+                throw new IllegalStateException("killed");
+            }
+        })).hasMessage("killed");
+
+        // then some streams were compacted, and nothing any reader sees has changed
+        long waiting = rows.count("SELECT count(*) FROM domain_event_entry WHERE payload_type LIKE '%.HeartbeatReceived'");
+        assertThat(waiting).as("heartbeats left for the next compaction").isPositive();
+        assertThat(histories()).isEqualTo(historyBefore);
+        assertThat(storedDescribed()).isEqualTo(described(storedBefore));
+        Reply audit = http.get(LedgerHttp.AUDIT);
+        assertThat(audit.json().path("clean").asBoolean()).as("%s", audit).isTrue();
+
+        // and the next compaction takes the rest, and still nothing has changed
+        assertThat(compact().path("heartbeats_compacted").asLong()).isPositive();
+        assertThat(rows.count("SELECT count(*) FROM domain_event_entry WHERE payload_type LIKE '%.HeartbeatReceived'"))
+                .isLessThan(waiting);
+        assertThat(histories()).isEqualTo(historyBefore);
+        assertThat(storedDescribed()).isEqualTo(described(storedBefore));
+        Reply auditAfter = http.get(LedgerHttp.AUDIT);
+        assertThat(auditAfter.json().path("clean").asBoolean()).as("%s", auditAfter).isTrue();
+    }
+
+    private Map<String, List<String>> storedDescribed() {
+        return described(storedEvents());
+    }
+
+    private static Map<String, List<String>> described(Map<String, List<StoredEvent>> stored) {
+        Map<String, List<String>> described = new LinkedHashMap<>();
+        stored.forEach((stream, events) -> described.put(stream, described(events)));
+        return described;
     }
 
     /** The latest signed checkpoint, once the Merkle log holds at least {@code events} leaves. */

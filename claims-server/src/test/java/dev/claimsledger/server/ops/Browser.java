@@ -68,6 +68,8 @@ final class Browser implements AutoCloseable {
 
     /** Opens {@code url} in a fresh state: no key or tenant remembered from an earlier test. */
     void open(String url) {
+        // a blank page first stops the previous test's page, whose requests could still remember a tenant
+        driver.get("about:blank");
         driver.get(url);
         script("sessionStorage.clear()");
         driver.navigate().refresh();

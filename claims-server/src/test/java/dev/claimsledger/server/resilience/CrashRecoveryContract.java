@@ -37,6 +37,7 @@ import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicReference;
+import java.util.stream.Collectors;
 import org.assertj.core.api.SoftAssertions;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -58,7 +59,9 @@ abstract class CrashRecoveryContract {
     private static final int ROUNDS = 3;
     private static final int WORKERS = 4;
     private static final int CONSUMERS_PER_WORKER = 4;
+    /** The least time the load runs before the kill; longer until every kind of command has been acknowledged. */
     private static final Duration LOAD = Duration.ofMillis(1_500);
+    private static final Duration LOAD_AT_MOST = Duration.ofSeconds(30);
     private static final int ACKNOWLEDGED_AT_LEAST = 20;
     private static final int ABANDONED_PER_ROUND = 3;
     private static final long ABANDONED_TTL_MS = 1_000;
@@ -84,6 +87,17 @@ abstract class CrashRecoveryContract {
         workers.awaitTermination(10, TimeUnit.SECONDS);
     }
 
+    /** Waits while the load runs until the round has acknowledged enough commands, of every kind, batches included. */
+    private static void awaitEveryKindAcknowledged(Round round) throws InterruptedException {
+        Thread.sleep(LOAD.toMillis());
+        long deadline = System.nanoTime() + LOAD_AT_MOST.toNanos();
+        while (System.nanoTime() < deadline && !(round.acknowledged().size() >= ACKNOWLEDGED_AT_LEAST
+                && round.batchesAcknowledged() > 0 && round.acknowledged().stream().map(Sent::op).collect(
+                        Collectors.toSet()).containsAll(List.of(Op.CLAIM, Op.HEARTBEAT, Op.RELEASE)))) {
+            Thread.sleep(100);
+        }
+    }
+
     @Test
     @Timeout(value = 240, unit = TimeUnit.SECONDS)
     void nothingAcknowledgedIsLostWhenTheServerIsKilledRightAfterAnAcknowledgement() throws Exception {
@@ -99,7 +113,7 @@ abstract class CrashRecoveryContract {
                 int id = worker;
                 load.add(workers.submit(() -> work(current, id)));
             }
-            Thread.sleep(LOAD.toMillis());
+            awaitEveryKindAcknowledged(current);
             List<EpochKey> abandoned = abandon(current);
 
             // when it is killed right after its next acknowledgement

@@ -360,7 +360,7 @@ class ApiKeySecurityTest {
 
     /**
      * Each operation that reads or changes more than one tenant, with a key that has its scope but only one tenant,
-     * and the same scope for every tenant. The last ones have no endpoint yet: the rule covers them all the same.
+     * and the same scope for every tenant.
      */
     static Stream<Arguments> operationsOnEveryTenant() {
         return Stream.of(
@@ -372,8 +372,14 @@ class ApiKeySecurityTest {
                 Arguments.of("GET", "/actuator/metrics", ADMIN, EVERY_TENANT_ADMIN),
                 Arguments.of("GET", "/actuator/metrics/claims.active", ADMIN, EVERY_TENANT_ADMIN),
                 Arguments.of("GET", "/actuator/info", ADMIN, EVERY_TENANT_ADMIN),
-                Arguments.of("POST", "/v1/admin/compaction", ADMIN, EVERY_TENANT_ADMIN),
-                Arguments.of("GET", "/v1/admin/ledger/checkpoints", ADMIN, EVERY_TENANT_ADMIN));
+                Arguments.of("POST", "/v1/admin/compactions", ADMIN, EVERY_TENANT_ADMIN),
+                Arguments.of("GET", "/v1/admin/compactions/some-id", ADMIN, EVERY_TENANT_ADMIN),
+                Arguments.of("GET", "/v1/admin/ledger/checkpoint", AUDITOR, EVERY_TENANT_AUDITOR),
+                Arguments.of("GET", "/v1/admin/ledger/public-key", AUDITOR, EVERY_TENANT_AUDITOR),
+                Arguments.of("GET", "/v1/admin/ledger/proofs/consistency?from=1&to=1", AUDITOR,
+                        EVERY_TENANT_AUDITOR),
+                Arguments.of("GET", "/v1/admin/ledger/proofs/inclusion?position=1&size=1", AUDITOR,
+                        EVERY_TENANT_AUDITOR));
     }
 
     @ParameterizedTest(name = "{0} {1}")

@@ -1,0 +1,110 @@
+package dev.claimsledger.bench;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import java.sql.SQLException;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+
+/**
+ * The compaction phase: what the event table costs per heartbeat at rest before and after compacting every heartbeat
+ * the processors have passed, how fast compaction goes, and the heartbeat rate while it runs. Sizes are taken after
+ * {@code VACUUM FULL}, since PostgreSQL does not shrink a table when rows are deleted.
+ */
+final class Compaction {
+
+    private static final String HEARTBEAT = "dev.claimsledger.api.HeartbeatReceived";
+    private static final String RUN = "dev.claimsledger.api.HeartbeatsCompacted";
+
+    private final Options options;
+    private final LedgerServer server;
+    private final Database database;
+    private final Wrk wrk;
+
+    Compaction(Options options, LedgerServer server, Database database, Wrk wrk) {
+        this.options = options;
+        this.server = server;
+        this.database = database;
+        this.wrk = wrk;
+    }
+
+    /** The event table at rest: its bytes (table, TOAST and indexes) and what it holds. */
+    record AtRest(long bytes, long rows, long heartbeatRows, long runRows, long heartbeatsInRuns,
+                  double bytesPerHeartbeatRow, double bytesPerHeartbeatInRuns) {
+
+        @Override
+        public String toString() {
+            return String.format("%,d bytes in %,d rows (%,d heartbeat rows at %.0f bytes each; %,d compacted runs "
+                            + "holding %,d heartbeats at %.1f bytes each)", bytes, rows, heartbeatRows,
+                    bytesPerHeartbeatRow, runRows, heartbeatsInRuns, bytesPerHeartbeatInRuns);
+        }
+    }
+
+    /** What the phase measured. */
+    record Figures(AtRest before, AtRest after, long heartbeatsCompacted, double seconds, double heartbeatsPerSecond,
+                   Wrk.Result whileCompacting) {
+    }
+
+    Figures measure() throws Exception {
+        AtRest before = atRest();
+        ClaimsBench.say("compaction: before, %s", before);
+        LedgerClient ledger = server.client();
+        LedgerClient.Answer accepted = ledger.startCompaction();
+        if (accepted.status() != 202) {
+            throw new IllegalStateException("compaction could not start: " + accepted.status() + " " + accepted.body());
+        }
+        long started = System.nanoTime();
+        String location = "/v1/admin/compactions/" + accepted.body().path("id").asText();
+        CompletableFuture<Wrk.Result> load = CompletableFuture.supplyAsync(() ->
+                wrk.heartbeats(options.duration(), server, ClaimsBench.TENANT, server.apiKey()));
+        JsonNode progress = accepted.body();
+        while ("running".equals(progress.path("state").asText())) {
+            Thread.sleep(200);
+            progress = ledger.get(location).body();
+        }
+        double seconds = (System.nanoTime() - started) / 1e9;
+        Wrk.Result whileCompacting = awaitLoad(load);
+        if (!"done".equals(progress.path("state").asText())) {
+            throw new IllegalStateException("compaction ended " + progress);
+        }
+        long compacted = progress.path("heartbeats_compacted").asLong();
+        AtRest after = atRest();
+        ClaimsBench.say("compaction: after, %s", after);
+        return new Figures(before, after, compacted, seconds, compacted / seconds, whileCompacting);
+    }
+
+    private static Wrk.Result awaitLoad(CompletableFuture<Wrk.Result> load) throws InterruptedException {
+        try {
+            return load.get();
+        } catch (ExecutionException e) {
+            throw new IllegalStateException("the heartbeat load during compaction failed", e.getCause());
+        }
+    }
+
+    /**
+     * The event table after {@code VACUUM FULL}. A row's share of the table is its stored size plus the tuple header
+     * and line pointer (28 bytes); each index entry's share is the index's size over its rows.
+     */
+    private AtRest atRest() throws SQLException {
+        database.execute("VACUUM FULL domain_event_entry");
+        long bytes = database.number("SELECT pg_total_relation_size('domain_event_entry')");
+        long rows = database.number("SELECT count(*) FROM domain_event_entry");
+        double indexPerRow = rows == 0 ? 0
+                : (double) database.number("SELECT pg_indexes_size('domain_event_entry')") / rows;
+        long heartbeatRows = database.number("SELECT count(*) FROM domain_event_entry WHERE payload_type = ?",
+                HEARTBEAT);
+        double heartbeatRowBytes = heartbeatRows == 0 ? 0 : database.numbers("SELECT avg(pg_column_size(e.*))"
+                + " FROM domain_event_entry e WHERE payload_type = ?", HEARTBEAT).get(0) + 28 + indexPerRow;
+        long runRows = database.number("SELECT count(*) FROM domain_event_entry WHERE payload_type = ?", RUN);
+        long inRuns = database.number("SELECT COALESCE(sum(CAST(convert_from(payload, 'UTF8') AS jsonb)->>'count'"
+                + " AS BIGINT), 0) FROM domain_event_entry WHERE payload_type = ?", RUN);
+        double runBytes = runRows == 0 ? 0 : database.number("SELECT sum(pg_column_size(e.*))"
+                + " FROM domain_event_entry e WHERE payload_type = ?", RUN) + runRows * (28 + indexPerRow);
+        return new AtRest(bytes, rows, heartbeatRows, runRows, inRuns, heartbeatRowBytes,
+                inRuns == 0 ? 0 : runBytes / inRuns);
+    }
+
+    static String describe(Figures figures) {
+        return String.format("%,d heartbeats in %.1f s, %,.0f per second", figures.heartbeatsCompacted(),
+                figures.seconds(), figures.heartbeatsPerSecond());
+    }
+}
