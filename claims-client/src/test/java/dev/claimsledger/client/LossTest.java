@@ -30,6 +30,8 @@ import org.junit.jupiter.params.provider.CsvSource;
 class LossTest {
 
     private static final Duration TTL = Duration.ofSeconds(1);
+    /** Its safety margin of 300 ms leaves room for a loaded machine to run the loss's timer a little late. */
+    private static final Duration STALL_TTL = Duration.ofSeconds(3);
     private static final String NOTIFIER = "claims-client-\\d+-notifier";
 
     private final FakeLedger ledger = new FakeLedger();
@@ -118,8 +120,8 @@ class LossTest {
             return thread;
         });
         ClaimsClient client = ledger.client(builder -> builder.renewerExecutor(renewer));
-        HeldClaim claim = client.claim(TENANT, request("worker-1", TTL));
-        await().atMost(Duration.ofSeconds(2)).until(() -> ledger.heartbeatsOf("worker-1").size() >= 2);
+        HeldClaim claim = client.claim(TENANT, request("worker-1", STALL_TTL));
+        await().atMost(Duration.ofSeconds(5)).until(() -> ledger.heartbeatsOf("worker-1").size() >= 2);
 
         // when the renewer's thread stalls, as in a long GC pause, past the lease
         CountDownLatch stalled = new CountDownLatch(1);
@@ -127,7 +129,7 @@ class LossTest {
         renewer.execute(() -> {
             stalled.countDown();
             try {
-                resume.await(10, TimeUnit.SECONDS);
+                resume.await(20, TimeUnit.SECONDS);
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
             }
@@ -138,7 +140,7 @@ class LossTest {
         try {
             // then the loss is reported while it is still stalled, before the lease the ledger acknowledged ends
             loss = claim.lost().whenComplete((lost, failure) -> listenerThread.set(Thread.currentThread().getName()))
-                    .get(2, TimeUnit.SECONDS);
+                    .get(STALL_TTL.toSeconds() + 1, TimeUnit.SECONDS);
             assertThat(claim.isHeld()).isFalse();
         } finally {
             resume.countDown();
