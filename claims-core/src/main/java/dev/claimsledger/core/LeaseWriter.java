@@ -50,7 +50,9 @@ import org.slf4j.LoggerFactory;
  * <ul>
  * <li><b>Decided as the aggregate decides</b>, by {@link ClaimDecisions}, on the stream's head (its current term and
  * its last event's sequence number and chain hash). Heads are kept in memory between groups; a stream not held is
- * folded from its latest snapshot and the events after it, and a due watchdog's stream from its last event alone.</li>
+ * folded from its latest snapshot and the events after it. A due watchdog is decided on its stream's last event as
+ * stored (unless a heartbeat of the same group decided on it first), since retiring or following it appends nothing
+ * that the store's key could refuse.</li>
  * <li><b>Answered only once stored</b>: a caller's future completes after the group's transaction has committed; a
  * watchdog's row changes (follow the renewed lease, retire) commit with the group's events.</li>
  * <li><b>Safe with several nodes</b>: a kept head is used without reading the store first; the store's unique
@@ -307,8 +309,10 @@ public final class LeaseWriter implements AutoCloseable {
                 }
             }
         }
+        // a watchdog is decided on its stream as stored, never on a kept head: retiring or following it appends
+        // nothing, so no key would refuse a decision taken on a head another node or the command bus has moved on
         List<String> unknown = due.stream().map(LeaseDeadlines.Due::streamId)
-                .filter(stream -> !decided.heads.containsKey(stream) && kept(stream, fresh) == null).toList();
+                .filter(stream -> !decided.heads.containsKey(stream)).toList();
         Map<String, LastEvent> stored = unknown.isEmpty() ? Map.of() : lastEvents.of(unknown);
         fresh.addAll(unknown);
         for (LeaseDeadlines.Due watchdog : due) {

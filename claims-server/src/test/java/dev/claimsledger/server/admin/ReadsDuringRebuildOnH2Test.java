@@ -24,7 +24,7 @@ import org.springframework.context.ConfigurableApplicationContext;
 
 /**
  * A rebuild of the read model on the embedded H2 database, the default setup, while readers poll claims that exist and
- * a writer keeps heartbeating some of them. The ledger holds 300 consumers of 100 events each, written with JDBC
+ * a writer keeps heartbeating some of them. The ledger holds 150 consumers of 100 events each, written with JDBC
  * before the test, so that the rebuild runs for a few seconds. (On PostgreSQL the same is shown with two nodes:
  * {@code RebuildOnTwoNodesOnPostgresTest}.)
  */
@@ -32,7 +32,7 @@ import org.springframework.context.ConfigurableApplicationContext;
 class ReadsDuringRebuildOnH2Test {
 
     private static final String TENANT = "rebuilt";
-    private static final int CONSUMERS = 300;
+    private static final int CONSUMERS = 150;
     private static final int HEARTBEATS = 99;
     private static final int READ_CONSUMERS = 60;
     private static final int WRITTEN_CONSUMERS = 10;

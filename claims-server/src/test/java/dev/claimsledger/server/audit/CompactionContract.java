@@ -11,6 +11,8 @@ import dev.claimsledger.merkle.Checkpoint;
 import dev.claimsledger.merkle.LeafSource;
 import dev.claimsledger.merkle.LogVerification;
 import dev.claimsledger.merkle.NoteVerifier;
+import dev.claimsledger.merkle.ProofVerification;
+import dev.claimsledger.merkle.TreeHashes;
 import dev.claimsledger.merkle.VerificationReport;
 import dev.claimsledger.server.audit.SampleLedger.Ending;
 import dev.claimsledger.server.audit.SampleLedger.Filled;
@@ -132,6 +134,17 @@ abstract class CompactionContract {
                 });
         assertThat(merkleLog.intact()).as("%s", merkleLog).isTrue();
         assertThat(merkleLog.leavesChecked()).isGreaterThanOrEqualTo(checkpoint.size());
+
+        // and every compacted heartbeat has an inclusion proof that verifies against that checkpoint
+        for (StoredEvent event : storedAfter.get(sample.first(Ending.RELEASED).streamId())) {
+            JsonNode proof = http.get("/v1/admin/ledger/proofs/inclusion?position=" + event.position() + "&size="
+                    + checkpoint.size()).json();
+            byte[] leaf = Base64.getDecoder().decode(proof.path("leaf").asText());
+            List<byte[]> hashes = new ArrayList<>();
+            proof.path("hashes").forEach(hash -> hashes.add(Base64.getDecoder().decode(hash.asText())));
+            assertThat(ProofVerification.inclusion(proof.path("leaf_index").asLong(), checkpoint.size(),
+                    TreeHashes.leaf(leaf), hashes, checkpoint.root())).as("inclusion of %s", event).isTrue();
+        }
 
         // and compacting again finds nothing new
         assertThat(compact().path("heartbeats_compacted").asLong()).isZero();

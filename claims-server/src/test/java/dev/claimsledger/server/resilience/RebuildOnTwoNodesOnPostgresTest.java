@@ -26,8 +26,8 @@ import org.junit.jupiter.api.TestInstance;
 /**
  * A rebuild on two nodes sharing one PostgreSQL schema, started on node B while node A holds every segment of the
  * read model's processor (the case where the earlier rebuild failed and left the processor stopped). Readers poll
- * existing claims through both nodes and a writer heartbeats some of them through A while the rebuild reads 100,000
- * events (1,000 consumers of 100 events, written with JDBC before the test): no reader sees a 404, an empty page or a
+ * existing claims through both nodes and a writer heartbeats some of them through A while the rebuild reads 30,000
+ * events (300 consumers of 100 events, written with JDBC before the test): no reader sees a 404, an empty page or a
  * claim older than before; a second rebuild asked of node A is a conflict; A reports B's progress; A keeps its
  * segments and its processor keeps going.
  */
@@ -36,7 +36,7 @@ import org.junit.jupiter.api.TestInstance;
 class RebuildOnTwoNodesOnPostgresTest {
 
     private static final String TENANT = "rebuilt-pair";
-    private static final int CONSUMERS = 1_000;
+    private static final int CONSUMERS = 300;
     private static final int HEARTBEATS = 99;
     private static final int READ_CONSUMERS = 60;
     private static final int WRITTEN_CONSUMERS = 10;
