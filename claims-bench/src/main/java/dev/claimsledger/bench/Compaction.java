@@ -95,8 +95,8 @@ final class Compaction {
         double heartbeatRowBytes = heartbeatRows == 0 ? 0 : database.numbers("SELECT avg(pg_column_size(e.*))"
                 + " FROM domain_event_entry e WHERE payload_type = ?", HEARTBEAT).get(0) + 28 + indexPerRow;
         long runRows = database.number("SELECT count(*) FROM domain_event_entry WHERE payload_type = ?", RUN);
-        long inRuns = database.number("SELECT COALESCE(sum(CAST(convert_from(payload, 'UTF8') AS jsonb)->>'count'"
-                + " AS BIGINT), 0) FROM domain_event_entry WHERE payload_type = ?", RUN);
+        long inRuns = database.number("SELECT COALESCE(sum(CAST(CAST(convert_from(payload, 'UTF8') AS jsonb)->>'count'"
+                + " AS BIGINT)), 0) FROM domain_event_entry WHERE payload_type = ?", RUN);
         double runBytes = runRows == 0 ? 0 : database.number("SELECT sum(pg_column_size(e.*))"
                 + " FROM domain_event_entry e WHERE payload_type = ?", RUN) + runRows * (28 + indexPerRow);
         return new AtRest(bytes, rows, heartbeatRows, runRows, inRuns, heartbeatRowBytes,

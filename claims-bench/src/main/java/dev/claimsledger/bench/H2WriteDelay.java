@@ -33,6 +33,8 @@ final class H2WriteDelay {
 
     /** Commits per second with the given write delay. */
     double commitsPerSecond(int writeDelayMs) throws Exception {
+        // the shaded jar's service file names one JDBC driver only
+        org.h2.Driver.load();
         Path directory = options.workDir().resolve("bench-h2-write-delay-" + writeDelayMs);
         deleteRecursively(directory);
         Files.createDirectories(directory);

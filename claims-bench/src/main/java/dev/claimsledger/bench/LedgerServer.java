@@ -8,12 +8,14 @@ import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.security.KeyPairGenerator;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.security.SecureRandom;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Base64;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
@@ -29,6 +31,7 @@ final class LedgerServer extends ServerProcess {
     private final Options options;
     private final String apiKey;
     private final Path keysFile;
+    private final Path signingKeyFile;
     private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
     private Instant startedAt;
     private Instant readyAt;
@@ -40,12 +43,18 @@ final class LedgerServer extends ServerProcess {
         new SecureRandom().nextBytes(key);
         this.apiKey = "bench-" + HexFormat.of().formatHex(key);
         this.keysFile = options.workDir().resolve("bench-api-keys.yaml").toAbsolutePath();
+        this.signingKeyFile = options.workDir().resolve("bench-checkpoint-signing-key.pem").toAbsolutePath();
         try {
             Files.createDirectories(keysFile.getParent());
             Files.writeString(keysFile, "- name: claims-bench\n  sha256: " + sha256Hex(apiKey) + "\n"
                     + "  scopes: [claims:write, claims:read, claims:audit, claims:admin]\n  tenants: [\"*\"]\n");
-        } catch (IOException e) {
-            throw new IllegalStateException("cannot write " + keysFile, e);
+            // the postgres profile signs checkpoints only with a key given to it (README, Verifiable checkpoints)
+            byte[] pkcs8 = KeyPairGenerator.getInstance("Ed25519").generateKeyPair().getPrivate().getEncoded();
+            Files.writeString(signingKeyFile, "-----BEGIN PRIVATE KEY-----\n"
+                    + Base64.getMimeEncoder(64, "\n".getBytes(StandardCharsets.US_ASCII)).encodeToString(pkcs8)
+                    + "\n-----END PRIVATE KEY-----\n");
+        } catch (IOException | NoSuchAlgorithmException e) {
+            throw new IllegalStateException("cannot write " + keysFile + " and " + signingKeyFile, e);
         }
     }
 
@@ -65,6 +74,7 @@ final class LedgerServer extends ServerProcess {
         command.addAll(options.serverJvmOptions());
         command.addAll(List.of("-jar", options.serverJar().toString(), "--server.port=" + options.port(),
                 "--spring.profiles.active=postgres", "--claims.security.api-keys-file=" + keysFile,
+                "--claims.checkpoints.signing-key-file=" + signingKeyFile,
                 "--claims.lease.max-ttl=6h", "--spring.datasource.hikari.maximum-pool-size=24",
                 // compaction only in its own phase, and there of every heartbeat the processors have passed
                 "--claims.compaction.enabled=false", "--claims.compaction.hot-window=0s"));
