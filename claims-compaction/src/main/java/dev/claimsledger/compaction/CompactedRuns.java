@@ -85,6 +85,21 @@ public final class CompactedRuns {
         return rows;
     }
 
+    /**
+     * The heartbeats of {@code row} when it is a readable compacted run; otherwise {@code row} itself, alone. A run
+     * altered beyond reading stays the row it is, so that readers still meet it and its chain hash cannot match.
+     */
+    public List<StoredRow> expandOrKeep(StoredRow row) {
+        if (!isRun(row.payloadType())) {
+            return List.of(row);
+        }
+        try {
+            return expand(row);
+        } catch (IllegalArgumentException unreadable) {
+            return List.of(row);
+        }
+    }
+
     /** The bytes the event store writes for {@code value}: the payload or metadata column. */
     byte[] bytes(Object value) {
         try {

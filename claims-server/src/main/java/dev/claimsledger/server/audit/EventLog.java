@@ -159,11 +159,8 @@ public class EventLog {
             }
             StoredRow compacted = new StoredRow(row.position(), null, row.streamId(), row.sequence(), null,
                     CanonicalForm.timestamp(row.timestamp()), row.payloadType(), row.payload(), row.metaData());
-            List<StoredRow> heartbeats;
-            try {
-                heartbeats = compactedRuns.expand(compacted);
-            } catch (IllegalArgumentException unreadable) {
-                // a run altered beyond reading stays the row it is: its recomputed chain hash cannot match
+            List<StoredRow> heartbeats = compactedRuns.expandOrKeep(compacted);
+            if (heartbeats.size() == 1 && heartbeats.get(0) == compacted) {
                 events.add(row);
                 continue;
             }

@@ -88,7 +88,7 @@ final class ExpandedLeafSource implements LeafSource {
             if (CompactedRuns.isRun(row.getString(2))) {
                 StoredRow run = new StoredRow(row.getLong(1), null, row.getString(4), row.getLong(5), null, null,
                         row.getString(2), row.getBytes(3), row.getBytes(6));
-                expanded(run).forEach(heartbeat -> positions.add(heartbeat.position()));
+                runs.expandOrKeep(run).forEach(heartbeat -> positions.add(heartbeat.position()));
             } else {
                 positions.add(row.getLong(1));
             }
@@ -98,20 +98,11 @@ final class ExpandedLeafSource implements LeafSource {
 
     /** Adds the events of {@code row} at positions still missing, and marks them found. */
     private void take(StoredRow row, Set<Long> missing, List<EventRow> found) {
-        for (StoredRow event : CompactedRuns.isRun(row.payloadType()) ? expanded(row) : List.of(row)) {
+        for (StoredRow event : runs.expandOrKeep(row)) {
             if (missing.remove(event.position())) {
                 found.add(new EventRow(event.position(), event.streamId(), event.sequence(), event.payloadType(),
                         event.payload(), event.metaData()));
             }
-        }
-    }
-
-    /** The heartbeats of a run; a run altered beyond reading stays the row it is, and its leaf cannot match. */
-    private List<StoredRow> expanded(StoredRow run) {
-        try {
-            return runs.expand(run);
-        } catch (IllegalArgumentException unreadable) {
-            return List.of(run);
         }
     }
 
