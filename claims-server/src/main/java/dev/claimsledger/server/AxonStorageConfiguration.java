@@ -83,7 +83,12 @@ class AxonStorageConfiguration {
 
     /**
      * Axon's JDBC storage engine as its auto-configuration builds it, except that a tracking processor reads
-     * {@code claims.event-store.fetch-batch-size} events per query instead of 100: a rebuild reads the whole store.
+     * {@code claims.event-store.fetch-batch-size} events per query instead of 100 (a rebuild reads the whole store),
+     * and the gap timeout is {@code claims.event-store.gap-timeout} instead of one minute. Reading an event whose
+     * timestamp is older than the gap timeout, the engine forgets every missing position below it, even one whose
+     * transaction is still committing: with one minute, an event stored a minute after it was decided (a stalled
+     * commit, a history imported while the ledger runs) made every processor skip the events of transactions in
+     * flight beside it, for good (InFlightEventsOnPostgresTest).
      */
     @Bean
     EventStorageEngine eventStorageEngine(Serializer serializer, PersistenceExceptionResolver persistenceExceptionResolver,
@@ -100,6 +105,7 @@ class AxonStorageConfiguration {
                 .transactionManager(transactionManager)
                 .schema(eventSchema)
                 .batchSize(properties.eventStore().fetchBatchSize())
+                .gapTimeout((int) properties.eventStore().gapTimeout().toMillis())
                 .build();
     }
 

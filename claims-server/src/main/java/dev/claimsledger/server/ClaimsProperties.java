@@ -50,8 +50,18 @@ public record ClaimsProperties(@DefaultValue("./data") Path dataDir,
 
     /**
      * @param fetchBatchSize how many events an event processor reads from the store per query
+     * @param gapTimeout     how old (by its timestamp) an event must be, when a processor reads it, before the positions
+     *                       below it that are still missing count as never to be filled: a transaction that commits
+     *                       events later than that after deciding them could have them skipped by the processors
      */
-    public record EventStore(@DefaultValue("1000") int fetchBatchSize) {
+    public record EventStore(@DefaultValue("1000") int fetchBatchSize, @DefaultValue("10m") Duration gapTimeout) {
+
+        public EventStore {
+            if (gapTimeout.isNegative() || gapTimeout.isZero() || gapTimeout.toMillis() > Integer.MAX_VALUE) {
+                throw new IllegalArgumentException("claims.event-store.gap-timeout must be positive and at most "
+                        + Duration.ofMillis(Integer.MAX_VALUE) + ", was " + gapTimeout);
+            }
+        }
     }
 
     /**

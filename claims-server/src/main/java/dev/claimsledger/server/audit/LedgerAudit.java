@@ -320,7 +320,8 @@ public class LedgerAudit {
             if (expected.isPresent() && actual.isPresent()) {
                 List<String> differences = differences(expected.get(), actual.get());
                 if (!differences.isEmpty()) {
-                    projectionViolation("projection_drift", epoch, "consumer_claims differs from the events in "
+                    projectionViolation("projection_drift", epoch, "consumer_claims differs from the events up to"
+                            + " sequence " + rowSequence + ", the last it says it applied, in "
                             + String.join(", ", differences));
                     return;
                 }

@@ -56,9 +56,7 @@ public final class SyntheticClaims {
                 String consumer = consumer(c);
                 String stream = ConsumerRef.streamId(tenant, consumer);
                 Instant claimedAt = start.plusMillis(c);
-                String previous = add(insert, stream, 0, claimedAt, new ClaimMaterialized(tenant, consumer, 1,
-                        "https://example.test/synthetic/" + c, "/synthetic/" + c, null, "runner-" + (c % 8),
-                        TTL.toMillis(), LeasePolicy.RENEW_ON_HEARTBEAT, claimedAt, claimedAt.plus(TTL)), null);
+                String previous = add(insert, stream, 0, claimedAt, claim(tenant, c, claimedAt), null);
                 for (int beat = 1; beat <= heartbeats; beat++) {
                     Instant at = claimedAt.plusMillis(beat * 10L);
                     previous = add(insert, stream, beat, at, new HeartbeatReceived(tenant, consumer, 1, at, null,
@@ -70,6 +68,23 @@ public final class SyntheticClaims {
             }
         }
         return written;
+    }
+
+    /**
+     * Adds consumer {@code index}'s claim, the first event of its stream, in {@code connection}'s transaction, stored
+     * as decided at {@code at}; the caller commits.
+     */
+    public static void appendClaim(Connection connection, String tenant, int index, Instant at) throws SQLException {
+        try (PreparedStatement insert = connection.prepareStatement(INSERT)) {
+            add(insert, ConsumerRef.streamId(tenant, consumer(index)), 0, at, claim(tenant, index, at), null);
+            insert.executeBatch();
+        }
+    }
+
+    private static ClaimMaterialized claim(String tenant, int index, Instant claimedAt) {
+        return new ClaimMaterialized(tenant, consumer(index), 1, "https://example.test/synthetic/" + index,
+                "/synthetic/" + index, null, "runner-" + (index % 8), TTL.toMillis(), LeasePolicy.RENEW_ON_HEARTBEAT,
+                claimedAt, claimedAt.plus(TTL));
     }
 
     /** How many of {@code tenant}'s consumers have a row that shows their last synthetic heartbeat. */
