@@ -47,7 +47,7 @@ class AdminController {
     @ApiResponse(responseCode = "202", description = "The rebuild started", useReturnTypeSchema = true,
             headers = @Header(name = "Location", description = "Where its progress is read",
                     schema = @Schema(type = "string", format = "uri-reference")))
-    @ProblemCodes(ClaimErrorCode.CONFLICT)
+    @ProblemCodes({ClaimErrorCode.CONFLICT, ClaimErrorCode.UNAVAILABLE})
     @PostMapping("/rebuild")
     ResponseEntity<RebuildJson> rebuild() {
         Rebuild rebuild = rebuilds.start();
@@ -59,7 +59,7 @@ class AdminController {
     @Operation(operationId = "getRebuild", summary = "Read a rebuild's progress",
             security = @SecurityRequirement(name = OpenApiConfiguration.API_KEY, scopes = ApiKey.ADMIN))
     @ApiResponse(responseCode = "200", description = "The rebuild and how far it has come", useReturnTypeSchema = true)
-    @ProblemCodes(ClaimErrorCode.NOT_FOUND)
+    @ProblemCodes({ClaimErrorCode.NOT_FOUND, ClaimErrorCode.UNAVAILABLE})
     @GetMapping("/rebuilds/{id}")
     RebuildJson progress(@PathVariable String id) {
         return rebuilds.find(id)

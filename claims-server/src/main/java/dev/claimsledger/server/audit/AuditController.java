@@ -1,7 +1,9 @@
 package dev.claimsledger.server.audit;
 
+import dev.claimsledger.api.ClaimErrorCode;
 import dev.claimsledger.core.ClaimCommandValidation;
 import dev.claimsledger.server.http.OpenApiConfiguration;
+import dev.claimsledger.server.http.ProblemCodes;
 import dev.claimsledger.server.security.ApiKey;
 import io.swagger.v3.oas.annotations.Operation;
 import io.swagger.v3.oas.annotations.responses.ApiResponse;
@@ -31,6 +33,7 @@ class AuditController {
                     + "as the `audit` command does; it only reads.",
             security = @SecurityRequirement(name = OpenApiConfiguration.API_KEY, scopes = ApiKey.AUDIT))
     @ApiResponse(responseCode = "200", description = "What the audit found", useReturnTypeSchema = true)
+    @ProblemCodes(ClaimErrorCode.UNAVAILABLE)
     @GetMapping(path = "/v1/admin/audit", produces = MediaType.APPLICATION_JSON_VALUE)
     AuditReport audit() {
         return audit.run(events -> {
@@ -42,6 +45,7 @@ class AuditController {
                     + "key is for that tenant; it only reads.",
             security = @SecurityRequirement(name = OpenApiConfiguration.API_KEY, scopes = ApiKey.AUDIT))
     @ApiResponse(responseCode = "200", description = "What the audit found", useReturnTypeSchema = true)
+    @ProblemCodes(ClaimErrorCode.UNAVAILABLE)
     @GetMapping(path = "/v1/tenants/{tenant}/audit", produces = MediaType.APPLICATION_JSON_VALUE)
     AuditReport tenantAudit(@PathVariable String tenant) {
         ClaimCommandValidation.id("tenant_id", tenant, true);

@@ -51,7 +51,7 @@ class CompactionController {
     @ApiResponse(responseCode = "202", description = "The compaction started", useReturnTypeSchema = true,
             headers = @Header(name = "Location", description = "Where its progress is read",
                     schema = @Schema(type = "string", format = "uri-reference")))
-    @ProblemCodes(ClaimErrorCode.CONFLICT)
+    @ProblemCodes({ClaimErrorCode.CONFLICT, ClaimErrorCode.UNAVAILABLE})
     @PostMapping
     ResponseEntity<CompactionJson> compact() {
         Compaction compaction;
@@ -69,7 +69,7 @@ class CompactionController {
             security = @SecurityRequirement(name = OpenApiConfiguration.API_KEY, scopes = ApiKey.ADMIN))
     @ApiResponse(responseCode = "200", description = "The compaction, how far it has come and what it did",
             useReturnTypeSchema = true)
-    @ProblemCodes(ClaimErrorCode.NOT_FOUND)
+    @ProblemCodes({ClaimErrorCode.NOT_FOUND, ClaimErrorCode.UNAVAILABLE})
     @GetMapping("/{id}")
     CompactionJson progress(@PathVariable String id) {
         return compactions.find(id)

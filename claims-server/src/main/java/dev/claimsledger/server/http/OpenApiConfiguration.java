@@ -222,6 +222,10 @@ public class OpenApiConfiguration {
         List<String> scopes = requirements.stream().flatMap(requirement -> requirement.get(API_KEY).stream())
                 .toList();
         requirements.forEach(requirement -> requirement.replace(API_KEY, List.of()));
+        if (scopes.isEmpty() && !path.contains("{tenant}")) {
+            // any known key may call it: no scope or tenant to lack
+            operation.getResponses().remove("403");
+        }
         String needs = scopes.isEmpty() ? "Needs an API key the ledger knows, of any scope and any tenant."
                 : "Needs an API key with the scope " + String.join(" or ", scopes.stream()
                         .map(scope -> "`" + scope + "`").toList()) + forWhichTenants(path);

@@ -65,7 +65,7 @@ class LedgerProofController {
             security = @SecurityRequirement(name = OpenApiConfiguration.API_KEY, scopes = ApiKey.AUDIT))
     @ApiResponse(responseCode = "200", description = "The signed note",
             content = @Content(mediaType = MediaType.TEXT_PLAIN_VALUE, schema = @Schema(type = "string")))
-    @ProblemCodes(ClaimErrorCode.NOT_FOUND)
+    @ProblemCodes({ClaimErrorCode.NOT_FOUND, ClaimErrorCode.UNAVAILABLE})
     String checkpoint() {
         return checkpoints.latest().orElseThrow(() -> new ClaimRejectedException(ClaimErrorCode.NOT_FOUND,
                 "no checkpoint has been signed yet; one is signed within claims.checkpoints.interval of start-up"));
@@ -89,6 +89,7 @@ class LedgerProofController {
             security = @SecurityRequirement(name = OpenApiConfiguration.API_KEY, scopes = ApiKey.AUDIT))
     @ApiResponse(responseCode = "200", description = "The proof, hashes in standard base64",
             useReturnTypeSchema = true)
+    @ProblemCodes(ClaimErrorCode.UNAVAILABLE)
     ConsistencyJson consistency(
             @Parameter(description = "The smaller tree size, at least 1",
                     schema = @Schema(type = "integer", format = "int64", minimum = "1")) @RequestParam("from") String fromText,
@@ -108,7 +109,7 @@ class LedgerProofController {
             security = @SecurityRequirement(name = OpenApiConfiguration.API_KEY, scopes = ApiKey.AUDIT))
     @ApiResponse(responseCode = "200", description = "The proof, the leaf and the hashes in standard base64",
             useReturnTypeSchema = true)
-    @ProblemCodes(ClaimErrorCode.NOT_FOUND)
+    @ProblemCodes({ClaimErrorCode.NOT_FOUND, ClaimErrorCode.UNAVAILABLE})
     InclusionJson inclusion(
             @Parameter(description = "The event's global position",
                     schema = @Schema(type = "integer", format = "int64", minimum = "0")) @RequestParam("position") String positionText,

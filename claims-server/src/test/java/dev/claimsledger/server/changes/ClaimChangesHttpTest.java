@@ -13,6 +13,7 @@ import dev.claimsledger.server.security.ApiKeys;
 import dev.claimsledger.server.support.Ledger;
 import dev.claimsledger.server.support.LedgerHttp;
 import dev.claimsledger.server.support.LedgerHttp.Reply;
+import dev.claimsledger.server.support.OpenApiContract;
 import dev.claimsledger.server.support.TestDatabase;
 import java.io.IOException;
 import java.net.http.HttpClient;
@@ -58,6 +59,8 @@ class ClaimChangesHttpTest {
     private ConfigurableApplicationContext ledger;
     private String baseUrl;
     private LedgerHttp http;
+    /** Each opening, a stream or a problem, is checked against the document the ledger serves. */
+    private OpenApiContract contract;
 
     @BeforeAll
     void startLedger() throws IOException {
@@ -83,6 +86,7 @@ class ClaimChangesHttpTest {
                 "claims.changes.max-duration", MAX_DURATION.toMillis() + "ms",
                 "claims.changes.keep-alive", "1s"));
         baseUrl = Ledger.baseUrl(ledger);
+        contract = OpenApiContract.servedBy(baseUrl);
         http = new LedgerHttp(baseUrl, HttpClient.Version.HTTP_1_1, Duration.ofSeconds(5), Duration.ofSeconds(30));
     }
 
@@ -310,6 +314,7 @@ class ClaimChangesHttpTest {
     private EventStreamClient open(String tenant, String lastEventId) {
         EventStreamClient stream = EventStreamClient.open(baseUrl, changes(tenant), FLEET, lastEventId);
         assertThat(stream.status()).as("opening the stream of %s: %s", tenant, stream.status()).isEqualTo(200);
+        contract.check(stream.request(), stream.replyWithFirstEvent(SOON));
         return stream;
     }
 
@@ -335,11 +340,13 @@ class ClaimChangesHttpTest {
         assertThat(reply.status()).as("POST %s: %s", path, reply).isEqualTo(200);
     }
 
-    private static void assertProblem(EventStreamClient answer, int status, String code) {
+    private void assertProblem(EventStreamClient answer, int status, String code) {
         try (answer) {
+            String body = answer.body();
             assertThat(answer.status()).isEqualTo(status);
             assertThat(answer.header("Content-Type")).startsWith("application/problem+json");
-            assertThat(answer.body()).contains("\"code\":\"" + code + "\"");
+            assertThat(body).contains("\"code\":\"" + code + "\"");
+            contract.check(answer.request(), answer.reply(body));
         }
     }
 

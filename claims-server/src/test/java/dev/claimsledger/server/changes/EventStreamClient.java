@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.claimsledger.server.support.LedgerHttp;
+import dev.claimsledger.server.support.LedgerHttp.Reply;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStream;
@@ -17,8 +18,11 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 
 /**
  * One open {@code text/event-stream} response, parsed as the HTML standard's event-stream format on a thread of its
@@ -44,6 +48,8 @@ final class EventStreamClient implements AutoCloseable {
 
     private final HttpResponse<InputStream> response;
     private final BlockingQueue<Event> events = new LinkedBlockingQueue<>();
+    /** The first event as sent, every line of it, for checking the answer against the document. */
+    private final CompletableFuture<String> firstEventAsSent = new CompletableFuture<>();
     private boolean ended;
 
     private EventStreamClient(HttpResponse<InputStream> response) {
@@ -82,6 +88,28 @@ final class EventStreamClient implements AutoCloseable {
 
     String header(String name) {
         return response.headers().firstValue(name).orElse(null);
+    }
+
+    /** The request this client sent. */
+    HttpRequest request() {
+        return response.request();
+    }
+
+    /** The answer's status and headers, with {@code body} as what it held, to check against the document. */
+    Reply reply(String body) {
+        return new Reply(response.statusCode(), response.headers(), body);
+    }
+
+    /** The answer of an open stream, its body the stream's first event as sent. */
+    Reply replyWithFirstEvent(Duration timeout) {
+        try {
+            return reply(firstEventAsSent.get(timeout.toMillis(), TimeUnit.MILLISECONDS));
+        } catch (ExecutionException | TimeoutException e) {
+            throw new AssertionError("no first event within " + timeout, e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new AssertionError("interrupted", e);
+        }
     }
 
     /** The body of an answer that is not a stream (a problem). */
@@ -154,10 +182,13 @@ final class EventStreamClient implements AutoCloseable {
             String id = null;
             String type = "message";
             StringBuilder data = null;
+            StringBuilder asSent = new StringBuilder();
             String line;
             while ((line = lines.readLine()) != null) {
+                asSent.append(line).append('\n');
                 if (line.isEmpty()) {
                     if (data != null) {
+                        firstEventAsSent.complete(asSent.toString());
                         events.add(new Event(id, type, data.toString()));
                     }
                     id = null;

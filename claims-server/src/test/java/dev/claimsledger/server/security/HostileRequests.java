@@ -328,6 +328,11 @@ final class HostileRequests {
             client("content type", "POST claims ttl 0 accepting " + accept, Expect.REFUSED, "POST", CLAIMS,
                     Map.of("Accept", accept, "Content-Type", "application/json"),
                     claimJson(consumer(), Map.of("lease_ttl_ms", "0")).getBytes(StandardCharsets.UTF_8), false);
+            // the answers that are not JSON: the change stream and the signed checkpoint
+            client("content type", "GET changes accepting " + accept, Expect.REFUSED, "GET", CLAIMS + "/changes",
+                    Map.of("Accept", accept), null, false);
+            client("content type", "GET checkpoint accepting " + accept, Expect.REFUSED, "GET",
+                    "/v1/admin/ledger/checkpoint", Map.of("Accept", accept), null, false);
         }
     }
 

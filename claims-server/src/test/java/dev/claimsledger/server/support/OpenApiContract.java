@@ -98,7 +98,7 @@ public final class OpenApiContract {
     }
 
     /** Fails, and remembers, an exchange that breaks the document. */
-    void check(HttpRequest request, LedgerHttp.Reply reply) {
+    public void check(HttpRequest request, LedgerHttp.Reply reply) {
         String path = request.uri().getRawPath();
         if (OUTSIDE_THE_API.stream().anyMatch(path::startsWith)) {
             return;
