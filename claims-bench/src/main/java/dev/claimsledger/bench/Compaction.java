@@ -27,15 +27,28 @@ final class Compaction {
         this.wrk = wrk;
     }
 
-    /** The event table at rest: its bytes (table, TOAST and indexes) and what it holds. */
+    /**
+     * The event table at rest: its bytes (table, TOAST and indexes) and what it holds; and every table of the ledger
+     * (events, the read model, the Merkle log, deadlines, tokens, with their indexes and TOAST) over the heartbeats
+     * they hold, the issue's measure.
+     */
     record AtRest(long bytes, long rows, long heartbeatRows, long runRows, long heartbeatsInRuns,
-                  double bytesPerHeartbeatRow, double bytesPerHeartbeatInRuns) {
+                  double bytesPerHeartbeatRow, double bytesPerHeartbeatInRuns, long allTablesBytes) {
+
+        long heartbeats() {
+            return heartbeatRows + heartbeatsInRuns;
+        }
+
+        double allTablesBytesPerHeartbeat() {
+            return heartbeats() == 0 ? 0 : (double) allTablesBytes / heartbeats();
+        }
 
         @Override
         public String toString() {
             return String.format("%,d bytes in %,d rows (%,d heartbeat rows at %.0f bytes each; %,d compacted runs "
-                            + "holding %,d heartbeats at %.1f bytes each)", bytes, rows, heartbeatRows,
-                    bytesPerHeartbeatRow, runRows, heartbeatsInRuns, bytesPerHeartbeatInRuns);
+                            + "holding %,d heartbeats at %.1f bytes each); every ledger table: %,d bytes, %.1f a "
+                            + "heartbeat", bytes, rows, heartbeatRows, bytesPerHeartbeatRow, runRows,
+                    heartbeatsInRuns, bytesPerHeartbeatInRuns, allTablesBytes, allTablesBytesPerHeartbeat());
         }
     }
 
@@ -44,32 +57,50 @@ final class Compaction {
                    Wrk.Result whileCompacting) {
     }
 
-    Figures measure() throws Exception {
+    /** Waits until the tracking processors have passed every stored event. */
+    @FunctionalInterface
+    interface Settle {
+        void await() throws Exception;
+    }
+
+    /**
+     * Compacts under a load of single heartbeats, for the speed and the rate beside it; then, once the processors have
+     * passed the heartbeats of that load, compacts them too, as the recurring compaction would, and measures at rest.
+     */
+    Figures measure(Settle settle) throws Exception {
         AtRest before = atRest();
         ClaimsBench.say("compaction: before, %s", before);
         LedgerClient ledger = server.client();
+        long started = System.nanoTime();
+        CompletableFuture<Wrk.Result> load = CompletableFuture.supplyAsync(() ->
+                wrk.heartbeats(options.duration(), server, ClaimsBench.TENANT, server.apiKey()));
+        JsonNode progress = compactAll(ledger);
+        double seconds = (System.nanoTime() - started) / 1e9;
+        Wrk.Result whileCompacting = awaitLoad(load);
+        long compacted = progress.path("heartbeats_compacted").asLong();
+        settle.await();
+        ClaimsBench.say("compaction: the heartbeats of the load beside it, %s", compactAll(ledger));
+        AtRest after = atRest();
+        ClaimsBench.say("compaction: after, %s", after);
+        return new Figures(before, after, compacted, seconds, compacted / seconds, whileCompacting);
+    }
+
+    /** Runs one compaction to its end; its last progress. */
+    private static JsonNode compactAll(LedgerClient ledger) throws Exception {
         LedgerClient.Answer accepted = ledger.startCompaction();
         if (accepted.status() != 202) {
             throw new IllegalStateException("compaction could not start: " + accepted.status() + " " + accepted.body());
         }
-        long started = System.nanoTime();
         String location = "/v1/admin/compactions/" + accepted.body().path("id").asText();
-        CompletableFuture<Wrk.Result> load = CompletableFuture.supplyAsync(() ->
-                wrk.heartbeats(options.duration(), server, ClaimsBench.TENANT, server.apiKey()));
         JsonNode progress = accepted.body();
         while ("running".equals(progress.path("state").asText())) {
             Thread.sleep(200);
             progress = ledger.get(location).body();
         }
-        double seconds = (System.nanoTime() - started) / 1e9;
-        Wrk.Result whileCompacting = awaitLoad(load);
         if (!"done".equals(progress.path("state").asText())) {
             throw new IllegalStateException("compaction ended " + progress);
         }
-        long compacted = progress.path("heartbeats_compacted").asLong();
-        AtRest after = atRest();
-        ClaimsBench.say("compaction: after, %s", after);
-        return new Figures(before, after, compacted, seconds, compacted / seconds, whileCompacting);
+        return progress;
     }
 
     private static Wrk.Result awaitLoad(CompletableFuture<Wrk.Result> load) throws InterruptedException {
@@ -85,7 +116,7 @@ final class Compaction {
      * and line pointer (28 bytes); each index entry's share is the index's size over its rows.
      */
     private AtRest atRest() throws SQLException {
-        database.execute("VACUUM FULL domain_event_entry");
+        database.execute("VACUUM FULL");
         long bytes = database.number("SELECT pg_total_relation_size('domain_event_entry')");
         long rows = database.number("SELECT count(*) FROM domain_event_entry");
         double indexPerRow = rows == 0 ? 0
@@ -99,8 +130,10 @@ final class Compaction {
                 + " AS BIGINT)), 0) FROM domain_event_entry WHERE payload_type = ?", RUN);
         double runBytes = runRows == 0 ? 0 : database.number("SELECT sum(pg_column_size(e.*))"
                 + " FROM domain_event_entry e WHERE payload_type = ?", RUN) + runRows * (28 + indexPerRow);
+        long allTables = database.number("SELECT COALESCE(sum(pg_total_relation_size(c.oid)), 0) FROM pg_class c"
+                + " JOIN pg_namespace n ON n.oid = c.relnamespace WHERE c.relkind = 'r' AND n.nspname = current_schema()");
         return new AtRest(bytes, rows, heartbeatRows, runRows, inRuns, heartbeatRowBytes,
-                inRuns == 0 ? 0 : runBytes / inRuns);
+                inRuns == 0 ? 0 : runBytes / inRuns, allTables);
     }
 
     static String describe(Figures figures) {

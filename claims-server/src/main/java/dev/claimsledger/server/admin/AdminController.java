@@ -41,8 +41,9 @@ class AdminController {
     }
 
     @Operation(operationId = "startRebuild", summary = "Rebuild the read model",
-            description = "Stops the read model's processor, empties `consumer_claims` and replays every event. One "
-                    + "rebuild at a time; follow the Location for its progress.",
+            description = "Builds `consumer_claims` anew from every event, beside the current rows, which every "
+                    + "read keeps using until the rebuilt ones replace them in one transaction. One rebuild at a "
+                    + "time in the cluster; follow the Location for its progress.",
             security = @SecurityRequirement(name = OpenApiConfiguration.API_KEY, scopes = ApiKey.ADMIN))
     @ApiResponse(responseCode = "202", description = "The rebuild started", useReturnTypeSchema = true,
             headers = @Header(name = "Location", description = "Where its progress is read",
