@@ -88,7 +88,7 @@ class AxonStorageConfiguration {
      * timestamp is older than the gap timeout, the engine forgets every missing position below it, even one whose
      * transaction is still committing: with one minute, an event stored a minute after it was decided (a stalled
      * commit, a history imported while the ledger runs) made every processor skip the events of transactions in
-     * flight beside it, for good (InFlightEventsOnPostgresTest).
+     * flight beside it, for good (InFlightEventsContract).
      */
     @Bean
     EventStorageEngine eventStorageEngine(Serializer serializer, PersistenceExceptionResolver persistenceExceptionResolver,
