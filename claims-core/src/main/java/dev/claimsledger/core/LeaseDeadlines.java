@@ -6,6 +6,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
 import javax.sql.DataSource;
@@ -97,15 +98,42 @@ public final class LeaseDeadlines extends AbstractDeadlineManager {
                 utc(now), limit);
     }
 
-    /** The watchdog of {@code epoch} follows its renewed lease to {@code leaseEnd}. */
-    void follow(String streamId, long epoch, Instant leaseEnd) {
-        jdbc.update("UPDATE lease_deadlines SET due_at = ?, failures = 0 WHERE stream_id = ? AND epoch = ?",
-                utc(leaseEnd), streamId, epoch);
+    /**
+     * What becomes of a due watchdog: it follows its renewed lease to {@code leaseEnd}, or, when that is null, it has
+     * nothing left to guard and is retired.
+     */
+    record Change(String streamId, long epoch, Instant leaseEnd) {
+
+        static Change follow(String streamId, long epoch, Instant leaseEnd) {
+            return new Change(streamId, epoch, Objects.requireNonNull(leaseEnd));
+        }
+
+        static Change retire(String streamId, long epoch) {
+            return new Change(streamId, epoch, null);
+        }
     }
 
-    /** The watchdog of {@code epoch} has nothing left to guard. */
-    void retire(String streamId, long epoch) {
-        jdbc.update("DELETE FROM lease_deadlines WHERE stream_id = ? AND epoch = ?", streamId, epoch);
+    /**
+     * Applies a group's watchdog changes in two JDBC batches, one per kind: a burst of expiries retires a thousand
+     * watchdogs a group, and a statement each cost a round trip each.
+     */
+    void apply(List<Change> changes) {
+        List<Object[]> follows = new ArrayList<>();
+        List<Object[]> retires = new ArrayList<>();
+        for (Change change : changes) {
+            if (change.leaseEnd() != null) {
+                follows.add(new Object[]{utc(change.leaseEnd()), change.streamId(), change.epoch()});
+            } else {
+                retires.add(new Object[]{change.streamId(), change.epoch()});
+            }
+        }
+        if (!follows.isEmpty()) {
+            jdbc.batchUpdate("UPDATE lease_deadlines SET due_at = ?, failures = 0 WHERE stream_id = ? AND epoch = ?",
+                    follows);
+        }
+        if (!retires.isEmpty()) {
+            jdbc.batchUpdate("DELETE FROM lease_deadlines WHERE stream_id = ? AND epoch = ?", retires);
+        }
     }
 
     /** Handling the watchdog failed: it is tried again after a pause that doubles with each failure in a row. */

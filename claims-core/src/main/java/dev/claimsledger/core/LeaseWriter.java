@@ -23,7 +23,6 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
-import java.util.function.Consumer;
 import javax.sql.DataSource;
 import org.axonframework.common.transaction.TransactionManager;
 import org.axonframework.eventhandling.DomainEventMessage;
@@ -364,9 +363,9 @@ public final class LeaseWriter implements AutoCloseable {
         decided.basis.putIfAbsent(stream, head != null ? head.chain().sequence()
                 : last != null ? last.chain().sequence() : -1L);
         if (decision instanceof ClaimDecisions.Watchdog.Follow follow) {
-            decided.rowChanges.add(rows -> rows.follow(stream, due.epoch(), follow.leaseEnd()));
+            decided.rowChanges.add(LeaseDeadlines.Change.follow(stream, due.epoch(), follow.leaseEnd()));
         } else if (decision instanceof ClaimDecisions.Watchdog.Retire) {
-            decided.rowChanges.add(rows -> rows.retire(stream, due.epoch()));
+            decided.rowChanges.add(LeaseDeadlines.Change.retire(stream, due.epoch()));
         } else if (decision instanceof ClaimDecisions.Watchdog.Expire expire) {
             ClaimLeaseExpired event = expire.event();
             ChainHead chained = head != null ? head.chain() : last.chain();
@@ -378,7 +377,7 @@ public final class LeaseWriter implements AutoCloseable {
             } else {
                 decided.forgotten.add(stream);
             }
-            decided.rowChanges.add(rows -> rows.retire(stream, due.epoch()));
+            decided.rowChanges.add(LeaseDeadlines.Change.retire(stream, due.epoch()));
             decided.expiries++;
         }
     }
@@ -443,7 +442,7 @@ public final class LeaseWriter implements AutoCloseable {
      * waits for the other instead of both deadlocking).
      */
     private void store(Decided decided) {
-        decided.rowChanges.forEach(change -> change.accept(deadlines));
+        deadlines.apply(decided.rowChanges);
         if (decided.events.isEmpty()) {
             return;
         }
@@ -525,7 +524,7 @@ public final class LeaseWriter implements AutoCloseable {
         private final Map<String, StreamHead> kept = new HashMap<>();
         private final Set<String> forgotten = new HashSet<>();
         private final List<DomainEventMessage<?>> events = new ArrayList<>();
-        private final List<Consumer<LeaseDeadlines>> rowChanges = new ArrayList<>();
+        private final List<LeaseDeadlines.Change> rowChanges = new ArrayList<>();
         private final List<CompletableFuture<Outcome>> accepted = new ArrayList<>();
         private final List<StreamHead> acceptedHeads = new ArrayList<>();
         private final Map<CompletableFuture<Outcome>, ClaimRejectedException> rejected = new HashMap<>();
