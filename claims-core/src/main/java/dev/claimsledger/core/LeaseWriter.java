@@ -315,7 +315,7 @@ public final class LeaseWriter implements AutoCloseable {
         Map<String, LastEvent> stored = unknown.isEmpty() ? Map.of() : lastEvents.of(unknown);
         fresh.addAll(unknown);
         for (LeaseDeadlines.Due watchdog : due) {
-            decideWatchdog(watchdog, stored.get(watchdog.streamId()), decided, fresh);
+            decideWatchdog(watchdog, stored.get(watchdog.streamId()), decided);
         }
         return decided;
     }
@@ -344,13 +344,13 @@ public final class LeaseWriter implements AutoCloseable {
     }
 
     /**
-     * Decides a due watchdog on the stream's head if this group or the kept heads hold one, else on its last stored
+     * Decides a due watchdog on the stream's head if a heartbeat of this group decided on it, else on its last stored
      * event, and records what becomes of its row.
      */
-    private void decideWatchdog(LeaseDeadlines.Due due, LastEvent last, Decided decided, Set<String> fresh) {
+    private void decideWatchdog(LeaseDeadlines.Due due, LastEvent last, Decided decided) {
         String stream = due.streamId();
         Instant now = clock.instant();
-        StreamHead head = decided.heads.containsKey(stream) ? decided.heads.get(stream) : kept(stream, fresh);
+        StreamHead head = decided.heads.get(stream);
         ClaimDecisions.Watchdog decision;
         if (head != null) {
             decision = ClaimDecisions.watchdog(head.tenantId(), head.consumerId(), head.current(), due.epoch(), now);
