@@ -159,15 +159,11 @@ public class EventLog {
             }
             StoredRow compacted = new StoredRow(row.position(), null, row.streamId(), row.sequence(), null,
                     CanonicalForm.timestamp(row.timestamp()), row.payloadType(), row.payload(), row.metaData());
-            List<StoredRow> heartbeats = compactedRuns.expandOrKeep(compacted);
-            if (heartbeats.size() == 1 && heartbeats.get(0) == compacted) {
-                events.add(row);
-                continue;
-            }
-            for (StoredRow heartbeat : heartbeats) {
-                events.add(new StoredEvent(heartbeat.position(), heartbeat.streamId(), heartbeat.sequence(),
-                        Instant.parse(heartbeat.timeStamp()), heartbeat.payloadType(), heartbeat.payload(),
-                        heartbeat.metaData()));
+            for (StoredRow heartbeat : compactedRuns.expandOrKeep(compacted)) {
+                // a run kept as the row it is (altered beyond reading) is given back exactly as it was read
+                events.add(heartbeat == compacted ? row : new StoredEvent(heartbeat.position(), heartbeat.streamId(),
+                        heartbeat.sequence(), Instant.parse(heartbeat.timeStamp()), heartbeat.payloadType(),
+                        heartbeat.payload(), heartbeat.metaData()));
             }
         }
         return events;
