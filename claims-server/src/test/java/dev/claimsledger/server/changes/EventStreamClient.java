@@ -185,7 +185,9 @@ final class EventStreamClient implements AutoCloseable {
             StringBuilder asSent = new StringBuilder();
             String line;
             while ((line = lines.readLine()) != null) {
-                asSent.append(line).append('\n');
+                if (!firstEventAsSent.isDone()) {
+                    asSent.append(line).append('\n');
+                }
                 if (line.isEmpty()) {
                     if (data != null) {
                         firstEventAsSent.complete(asSent.toString());
