@@ -78,16 +78,24 @@ class OpenApiScopesTest {
     @Test
     void everyOperationNamesTheScopeTheKeyFilterAsksFor() {
         assertThat(operations()).isNotEmpty().allSatisfy(operation -> {
-            String path = operation.path();
-            for (Map.Entry<String, String> parameter : SAMPLE_PARAMETERS.entrySet()) {
-                path = path.replace(parameter.getKey(), parameter.getValue());
-            }
-            ApiKeyFilter.Requirement needed = ApiKeyFilter.Requirement.of(operation.method(), path, null);
+            ApiKeyFilter.Requirement needed = ApiKeyFilter.Requirement.of(operation.method(), samplePath(operation),
+                    null);
 
             assertThat(operation.node().path("description").asText()).as(operation.name())
                     .contains(needed.scope() == null ? "Needs an API key the ledger knows, of any scope and any tenant."
                             : "Needs an API key with the scope `" + needed.scope() + "`" + (needed.everyTenant()
                                     ? " for every tenant." : needed.tenant() == null ? "." : " for the tenant."));
+        });
+    }
+
+    @Test
+    void anOperationDeclares403ExactlyWhenTheKeyFilterCanRefuseAKnownKey() {
+        assertThat(operations()).isNotEmpty().allSatisfy(operation -> {
+            ApiKeyFilter.Requirement needed = ApiKeyFilter.Requirement.of(operation.method(), samplePath(operation),
+                    null);
+            boolean refusable = needed.scope() != null || needed.tenant() != null || needed.everyTenant();
+
+            assertThat(operation.node().path("responses").has("403")).as(operation.name()).isEqualTo(refusable);
         });
     }
 
@@ -112,6 +120,15 @@ class OpenApiScopesTest {
         String name() {
             return method + " " + path;
         }
+    }
+
+    /** The operation's path with a sample value for each parameter. */
+    private static String samplePath(Operation operation) {
+        String path = operation.path();
+        for (Map.Entry<String, String> parameter : SAMPLE_PARAMETERS.entrySet()) {
+            path = path.replace(parameter.getKey(), parameter.getValue());
+        }
+        return path;
     }
 
     private List<Operation> operations() {
