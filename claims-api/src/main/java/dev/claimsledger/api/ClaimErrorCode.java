@@ -28,6 +28,8 @@ public enum ClaimErrorCode {
     NOT_FOUND("not_found"),
     /** The request itself is not one the service takes: an unknown path, method or media type. */
     UNSUPPORTED_REQUEST("unsupported_request"),
+    /** The instant asked for lies among heartbeats whose detail retention dropped: the ledger keeps only their summary. */
+    HISTORY_NOT_RETAINED("history_not_retained"),
     /** The ledger cannot answer right now (storage unreachable, time-out); the request may be retried. */
     UNAVAILABLE("unavailable"),
     /** Something failed inside the ledger that no request should cause; it is logged. */

@@ -1,6 +1,7 @@
 package dev.claimsledger.compaction;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.claimsledger.api.HeartbeatReceived;
 import dev.claimsledger.api.HeartbeatsCompacted;
@@ -34,6 +35,19 @@ public final class CompactedRuns {
     /** Whether a stored row is a compacted run. */
     public static boolean isRun(String payloadType) {
         return RUN_TYPE.equals(payloadType);
+    }
+
+    /**
+     * Whether a compacted run is a summary left by retention: its heartbeats' detail was dropped, and it keeps only the
+     * count, the first and last heartbeat, the lease before and after and the chain's anchors.
+     */
+    public static boolean isSummary(HeartbeatsCompacted run) {
+        return HeartbeatSegment.SUMMARY_FORMAT.equals(run.format());
+    }
+
+    /** The first heartbeat of a run: decoded from its segment, which a summary keeps for that alone. */
+    public static HeartbeatSegment.Heartbeat first(HeartbeatsCompacted run) {
+        return HeartbeatSegment.decode(run.heartbeats()).get(0);
     }
 
     /** The run a compacted row holds. */
@@ -86,6 +100,41 @@ public final class CompactedRuns {
     }
 
     /**
+     * The first and last heartbeats of a summary left by retention, exactly as they were stored: both can be derived
+     * from what it keeps (the first from the lease and chain hash before it, the last from its own facts and stored
+     * metadata). A summary of one heartbeat gives back that one.
+     *
+     * @throws IllegalArgumentException when the row is not a well-formed summary
+     */
+    public List<StoredRow> ends(StoredRow row) {
+        HeartbeatsCompacted summary = run(row);
+        if (!isSummary(summary) || summary.count() < 1
+                || summary.firstSequence() + summary.count() - 1 != row.sequence()) {
+            throw new IllegalArgumentException("the row at position " + row.position() + " is not a summary");
+        }
+        HeartbeatSegment.Heartbeat first = first(summary);
+        StoredRow last = new StoredRow(row.position(), CanonicalForm.eventIdentifier(row.streamId(), row.sequence()),
+                row.streamId(), row.sequence(), row.aggregateType(),
+                CanonicalForm.timestamp(summary.lastReceivedAt()), HEARTBEAT_TYPE,
+                bytes(new HeartbeatReceived(summary.tenantId(), summary.consumerId(), summary.epoch(),
+                        summary.lastReceivedAt(), summary.lastReportedAt(), summary.leaseExpiresAt())),
+                row.metaData());
+        if (summary.count() == 1) {
+            return List.of(last);
+        }
+        Lease lease = new Lease(summary.leaseBefore(), Duration.ofMillis(summary.leaseTtlMs()), summary.leasePolicy())
+                .afterHeartbeat(first.receivedAt());
+        byte[] payload = bytes(new HeartbeatReceived(summary.tenantId(), summary.consumerId(), summary.epoch(),
+                first.receivedAt(), first.reportedAt(), lease.expiresAt()));
+        String hash = EventChain.hash(row.streamId(), summary.firstSequence(), HEARTBEAT_TYPE, payload,
+                summary.hashBefore());
+        return List.of(new StoredRow(first.position(),
+                CanonicalForm.eventIdentifier(row.streamId(), summary.firstSequence()), row.streamId(),
+                summary.firstSequence(), row.aggregateType(), CanonicalForm.timestamp(first.receivedAt()),
+                HEARTBEAT_TYPE, payload, bytes(CanonicalForm.metaData(hash))), last);
+    }
+
+    /**
      * The heartbeats of {@code row} when it is a readable compacted run; otherwise {@code row} itself, alone. A run
      * altered beyond reading stays the row it is, so that readers still meet it and its chain hash cannot match.
      */
@@ -97,6 +146,38 @@ public final class CompactedRuns {
             return expand(row);
         } catch (IllegalArgumentException unreadable) {
             return List.of(row);
+        }
+    }
+
+    /**
+     * Whether the heartbeats of the compacted run {@code row} chain to the hash its row stores, as an audit would
+     * recompute it: false for a run that cannot be read.
+     */
+    public boolean chained(StoredRow row) {
+        List<StoredRow> heartbeats;
+        try {
+            heartbeats = expand(row);
+        } catch (IllegalArgumentException unreadable) {
+            return false;
+        }
+        StoredRow last = heartbeats.get(heartbeats.size() - 1);
+        String before = heartbeats.size() == 1 ? run(row).hashBefore()
+                : recordedHash(heartbeats.get(heartbeats.size() - 2));
+        String recorded = recordedHash(last);
+        return recorded != null && recorded.equals(EventChain.hash(row.streamId(), last.sequence(),
+                last.payloadType(), last.payload(), before));
+    }
+
+    /** The chain hash a row's metadata records, or null. */
+    public String recordedHash(StoredRow row) {
+        if (row.metaData() == null) {
+            return null;
+        }
+        try {
+            JsonNode hash = stored.readTree(row.metaData()).get(EventChain.HASH_KEY);
+            return hash == null ? null : hash.asText();
+        } catch (IOException e) {
+            return null;
         }
     }
 

@@ -1,5 +1,6 @@
 package dev.claimsledger.compaction;
 
+import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -30,6 +31,7 @@ public final class Compactions implements AutoCloseable {
     private final Duration hotWindow;
     private final Supplier<PassedPositions> passedPositions;
     private final Listener listener;
+    private final Retention retention;
     private final Map<String, Compaction> compactions = new ConcurrentHashMap<>();
     private final ScheduledExecutorService worker = Executors.newSingleThreadScheduledExecutor(runnable -> {
         Thread thread = new Thread(runnable, "compaction");
@@ -41,11 +43,21 @@ public final class Compactions implements AutoCloseable {
     /** Told what each compaction did, once it is done: for the metrics. */
     @FunctionalInterface
     public interface Listener {
-        void done(Compactor.Result result);
+        /** @param retained what retention dropped after the compaction, or null when retention is off */
+        void done(Compactor.Result result, HeartbeatRetention.Result retained);
     }
 
+    /**
+     * Retention after each compaction: the detail of heartbeats older than {@code olderThan} is exported to
+     * {@code exportDirectory}, then dropped.
+     */
+    public record Retention(HeartbeatRetention retention, Duration olderThan, Path exportDirectory) {
+    }
+
+    /** @param retention what retention runs after each compaction, or null for none */
     public Compactions(Compactor compactor, MaintenanceLock lock, Clock clock, Duration hotWindow,
-                       Supplier<PassedPositions> passedPositions, Listener listener) {
+                       Supplier<PassedPositions> passedPositions, Retention retention, Listener listener) {
+        this.retention = retention;
         this.compactor = compactor;
         this.lock = lock;
         this.clock = clock;
@@ -83,8 +95,8 @@ public final class Compactions implements AutoCloseable {
         return compaction;
     }
 
-    /** Compacts now, on the caller's thread, and returns what it did. */
-    public Compactor.Result runNow() {
+    /** Compacts now, on the caller's thread, and returns it, done. */
+    public Compaction runNow() {
         Compaction compaction = request();
         while (compaction.state() == Compaction.State.RUNNING) {
             sleep();
@@ -92,7 +104,7 @@ public final class Compactions implements AutoCloseable {
         if (compaction.state() == Compaction.State.FAILED) {
             throw new IllegalStateException("the compaction failed: " + compaction.failure());
         }
-        return compaction.result();
+        return compaction;
     }
 
     public Optional<Compaction> find(String id) {
@@ -120,12 +132,23 @@ public final class Compactions implements AutoCloseable {
                     throw new IllegalStateException("the compaction lock was taken over by another node");
                 }
             });
-            compaction.finish(result, clock.instant());
-            listener.done(result);
             if (result.heartbeatsCompacted() > 0) {
                 log.info("compacted {} heartbeats, {} rows removed, about {} bytes reclaimed",
                         result.heartbeatsCompacted(), result.rowsRemoved(), result.bytesReclaimed());
             }
+            HeartbeatRetention.Result retained = null;
+            if (retention != null) {
+                if (!lock.acquire()) {
+                    throw new IllegalStateException("the compaction lock was taken over by another node");
+                }
+                retained = retention.retention().dropOlderThan(retention.olderThan(), retention.exportDirectory());
+                if (retained.heartbeatsDropped() > 0) {
+                    log.info("retention dropped the detail of {} heartbeats older than {}, exported first to {}",
+                            retained.heartbeatsDropped(), retention.olderThan(), retained.exportFile());
+                }
+            }
+            compaction.finish(result, retained, clock.instant());
+            listener.done(result, retained);
         } catch (RuntimeException e) {
             log.error("compaction {} failed", compaction.id(), e);
             compaction.fail(e.getMessage(), clock.instant());
@@ -166,6 +189,7 @@ public final class Compactions implements AutoCloseable {
         private volatile Instant finishedAt;
         private volatile String failure;
         private volatile Compactor.Result result;
+        private volatile HeartbeatRetention.Result retained;
 
         Compaction(String id, Instant startedAt) {
             this.id = id;
@@ -200,6 +224,11 @@ public final class Compactions implements AutoCloseable {
             return result;
         }
 
+        /** What retention dropped after this compaction, or null when retention is off or it has not finished. */
+        public HeartbeatRetention.Result retained() {
+            return retained;
+        }
+
         /** Heartbeats compacted per second so far. */
         public double eventsPerSecond(Instant now) {
             Instant end = finishedAt != null ? finishedAt : now;
@@ -220,8 +249,9 @@ public final class Compactions implements AutoCloseable {
             this.total = total;
         }
 
-        void finish(Compactor.Result done, Instant at) {
+        void finish(Compactor.Result done, HeartbeatRetention.Result retainedAfter, Instant at) {
             result = done;
+            retained = retainedAfter;
             processed = total;
             finishedAt = at;
             state = State.DONE;

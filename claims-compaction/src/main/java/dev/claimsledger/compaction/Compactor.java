@@ -151,7 +151,9 @@ public final class Compactor {
                 // heartbeats gathered before it come earlier in the stream: they cannot join it
                 endRun();
                 HeartbeatsCompacted existing = runs.run(row);
-                if (existing.epoch() == claim.epoch() && existing.count() < MAX_RUN - 1 && continues(existing)) {
+                // a summary left by retention keeps no detail to extend: heartbeats after it start a run of their own
+                if (!CompactedRuns.isSummary(existing) && existing.epoch() == claim.epoch()
+                        && existing.count() < MAX_RUN - 1 && continues(existing)) {
                     startRun().addCompacted(row, existing);
                 }
                 lease = new Lease(existing.leaseExpiresAt(), lease.ttl(), lease.policy());

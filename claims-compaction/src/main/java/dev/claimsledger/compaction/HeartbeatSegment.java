@@ -30,6 +30,11 @@ public final class HeartbeatSegment {
 
     /** The format name stored with each compacted run. */
     public static final String FORMAT = "hb1";
+    /**
+     * The format name of a summary left by retention: the same encoding, of the run's first heartbeat only (the last
+     * is the summary's own), the detail of the others dropped.
+     */
+    public static final String SUMMARY_FORMAT = "summary1";
 
     private HeartbeatSegment() {
     }

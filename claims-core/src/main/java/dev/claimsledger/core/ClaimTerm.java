@@ -74,6 +74,13 @@ record ClaimTerm(long epoch, String entityUrl, String streamPath, String wakeId,
                 releasedAt, endedAt, ackedStreams, receivedAt);
     }
 
+    /** {@link #heartbeatAsRecorded} for {@code count} heartbeats, the last received at {@code lastReceivedAt}. */
+    ClaimTerm heartbeatsAsRecorded(long count, Instant lastReceivedAt, Instant recordedLeaseEnd) {
+        return new ClaimTerm(epoch, entityUrl, streamPath, wakeId, runnerId, claimedAt,
+                new Lease(recordedLeaseEnd, lease.ttl(), lease.policy()), lastReceivedAt, heartbeatCount + count,
+                status, releasedAt, endedAt, ackedStreams, lastReceivedAt);
+    }
+
     ClaimTerm released(Instant at, List<AckedStream> acked) {
         return new ClaimTerm(epoch, entityUrl, streamPath, wakeId, runnerId, claimedAt, lease, lastHeartbeatAt,
                 heartbeatCount, ClaimStatus.RELEASED, at, at, acked, at);

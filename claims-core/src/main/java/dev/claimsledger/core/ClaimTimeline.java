@@ -7,6 +7,7 @@ import dev.claimsledger.api.ClaimState;
 import dev.claimsledger.api.ClaimStatus;
 import dev.claimsledger.api.ClaimSuperseded;
 import dev.claimsledger.api.HeartbeatReceived;
+import dev.claimsledger.api.HeartbeatsCompacted;
 import java.time.Instant;
 import java.util.List;
 import java.util.Optional;
@@ -15,7 +16,9 @@ import java.util.Optional;
  * Folds a consumer's recorded events into the state of one epoch as it stood at an instant, with the same transitions
  * the aggregate uses, so that an audit reads history exactly as the ledger lived it. An event counts from the ledger
  * time it carries (when the claim was made, the heartbeat received, the release, expiry or supersession recorded).
- * Leases are taken as recorded, so that a history that breaks the invariants can still be read and reported.
+ * Leases are taken as recorded, so that a history that breaks the invariants can still be read and reported. A run of
+ * heartbeats kept as one event (a summary whose detail retention dropped) counts as a whole from its last heartbeat's
+ * time: its reader must not ask for an instant within it.
  *
  * @throws IllegalStateException from {@link #stateAt} when a recorded event cannot be a claim at all (no lease)
  */
@@ -45,6 +48,8 @@ public final class ClaimTimeline {
                 continue;
             } else if (event instanceof HeartbeatReceived heartbeat && heartbeat.epoch() == epoch) {
                 term = term.heartbeatAsRecorded(heartbeat.receivedAt(), heartbeat.leaseExpiresAt());
+            } else if (event instanceof HeartbeatsCompacted run && run.epoch() == epoch) {
+                term = term.heartbeatsAsRecorded(run.count(), run.lastReceivedAt(), run.leaseExpiresAt());
             } else if (event instanceof ClaimReleased released && released.epoch() == epoch) {
                 term = term.released(released.releasedAt(), released.ackedStreams());
             } else if (event instanceof ClaimLeaseExpired expired && expired.epoch() == epoch) {
@@ -62,6 +67,8 @@ public final class ClaimTimeline {
             return e.claimedAt();
         } else if (event instanceof HeartbeatReceived e) {
             return e.receivedAt();
+        } else if (event instanceof HeartbeatsCompacted e) {
+            return e.lastReceivedAt();
         } else if (event instanceof ClaimReleased e) {
             return e.releasedAt();
         } else if (event instanceof ClaimLeaseExpired e) {

@@ -2,6 +2,7 @@ package dev.claimsledger.server;
 
 import dev.claimsledger.server.audit.AuditCommand;
 import dev.claimsledger.server.compaction.CompactCommand;
+import dev.claimsledger.server.compaction.VerifyExportCommand;
 import dev.claimsledger.server.ledger.VerifyCommand;
 import java.util.Arrays;
 import org.springframework.boot.SpringApplication;
@@ -24,6 +25,9 @@ public class ClaimsLedgerApplication {
         }
         if (args.length > 0 && CompactCommand.NAME.equals(args[0])) {
             System.exit(CompactCommand.run(Arrays.copyOfRange(args, 1, args.length), System.out, System.err));
+        }
+        if (args.length > 0 && VerifyExportCommand.NAME.equals(args[0])) {
+            System.exit(VerifyExportCommand.run(Arrays.copyOfRange(args, 1, args.length), System.out, System.err));
         }
         if (args.length > 0 && VerifyCommand.NAME.equals(args[0])) {
             System.exit(VerifyCommand.run(Arrays.copyOfRange(args, 1, args.length), System.out, System.err));

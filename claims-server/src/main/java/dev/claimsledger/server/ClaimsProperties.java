@@ -20,6 +20,7 @@ import org.springframework.util.unit.DataSize;
  * @param security  who may call the HTTP API
  * @param changes   the server-sent streams of claim changes
  * @param compaction the compaction of old heartbeats
+ * @param retention  how long compacted heartbeats keep their detail
  * @param checkpoints the signed checkpoints of the Merkle log
  */
 @ConfigurationProperties("claims")
@@ -33,6 +34,7 @@ public record ClaimsProperties(@DefaultValue("./data") Path dataDir,
                                @DefaultValue Security security,
                                @DefaultValue Changes changes,
                                @DefaultValue Compaction compaction,
+                               @DefaultValue Retention retention,
                                @DefaultValue Checkpoints checkpoints) {
 
     /**
@@ -113,6 +115,32 @@ public record ClaimsProperties(@DefaultValue("./data") Path dataDir,
      */
     public record Compaction(@DefaultValue("true") boolean enabled, @DefaultValue("5m") Duration hotWindow,
                              @DefaultValue("1m") Duration interval) {
+    }
+
+    /**
+     * @param heartbeatDetail how long compacted heartbeats keep their detail; older runs are exported, then each becomes
+     *                        a summary (count, first and last heartbeat, lease, chain anchors). Null, the default, keeps
+     *                        every heartbeat for good
+     * @param exportDirectory where retention exports what it drops; by default {@code retention-exports} in the data
+     *                        directory
+     */
+    public record Retention(Duration heartbeatDetail, Path exportDirectory) {
+
+        public Retention {
+            if (heartbeatDetail != null && (heartbeatDetail.isNegative() || heartbeatDetail.isZero())) {
+                throw new IllegalArgumentException("claims.retention.heartbeat-detail must be positive, or unset to keep"
+                        + " every heartbeat's detail, was " + heartbeatDetail);
+            }
+        }
+
+        public boolean enabled() {
+            return heartbeatDetail != null;
+        }
+
+        /** The export directory, under {@code dataDir} unless one is set. */
+        public Path exportDirectory(Path dataDir) {
+            return exportDirectory != null ? exportDirectory : dataDir.resolve("retention-exports");
+        }
     }
 
     /**

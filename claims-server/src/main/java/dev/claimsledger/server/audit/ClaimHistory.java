@@ -4,6 +4,8 @@ import dev.claimsledger.api.ClaimErrorCode;
 import dev.claimsledger.api.ClaimEvent;
 import dev.claimsledger.api.ClaimState;
 import dev.claimsledger.api.ConsumerRef;
+import dev.claimsledger.api.HeartbeatsCompacted;
+import dev.claimsledger.compaction.CompactedRuns;
 import dev.claimsledger.core.ClaimRejectedException;
 import dev.claimsledger.core.ClaimTimeline;
 import java.time.Instant;
@@ -64,7 +66,12 @@ public class ClaimHistory {
         return new Page(entries, next);
     }
 
-    /** The epoch as it stood at {@code asOf}, folded from the events recorded up to then. */
+    /**
+     * The epoch as it stood at {@code asOf}, folded from the events recorded up to then.
+     *
+     * @throws ClaimRejectedException {@code history_not_retained} when {@code asOf} lies among heartbeats whose detail
+     *                                retention dropped
+     */
     public Optional<ClaimState> stateAt(ConsumerRef consumer, long epoch, Instant asOf) {
         List<Object> payloads = new ArrayList<>();
         long cursor = -1;
@@ -73,6 +80,9 @@ public class ClaimHistory {
             batch = eventLog.stream(consumer.streamId(), cursor, READ_BATCH);
             for (StoredEvent event : batch) {
                 Object payload = eventLog.payload(event);
+                if (payload instanceof HeartbeatsCompacted summary && summary.epoch() == epoch) {
+                    requireRetained(summary, asOf);
+                }
                 if (payload != null) {
                     payloads.add(payload);
                 }
@@ -84,6 +94,23 @@ public class ClaimHistory {
         } catch (RuntimeException e) {
             throw new ClaimRejectedException(ClaimErrorCode.CONFLICT, "the recorded history of this claim cannot be "
                     + "read as a claim (" + e.getMessage() + "); run the audit");
+        }
+    }
+
+    /** Refuses an instant from the first heartbeat of a summary up to, not including, its last. */
+    private static void requireRetained(HeartbeatsCompacted summary, Instant asOf) {
+        Instant first;
+        try {
+            first = CompactedRuns.first(summary).receivedAt();
+        } catch (IllegalArgumentException e) {
+            throw new ClaimRejectedException(ClaimErrorCode.CONFLICT, "the recorded history of this claim cannot be "
+                    + "read as a claim (" + e.getMessage() + "); run the audit");
+        }
+        if (!asOf.isBefore(first) && asOf.isBefore(summary.lastReceivedAt())) {
+            throw new ClaimRejectedException(ClaimErrorCode.HISTORY_NOT_RETAINED, "the detail of the "
+                    + summary.count() + " heartbeats from " + first + " to " + summary.lastReceivedAt()
+                    + " was dropped by retention; the ledger can say how the claim stood before " + first + " or from "
+                    + summary.lastReceivedAt() + " on");
         }
     }
 

@@ -9,6 +9,7 @@ import dev.claimsledger.api.ClaimReleased;
 import dev.claimsledger.api.ClaimSuperseded;
 import dev.claimsledger.api.ConsumerRef;
 import dev.claimsledger.api.HeartbeatReceived;
+import dev.claimsledger.api.HeartbeatsCompacted;
 import dev.claimsledger.compaction.CompactedRuns;
 import dev.claimsledger.compaction.StoredRow;
 import dev.claimsledger.core.CanonicalForm;
@@ -38,7 +39,8 @@ public class EventLog {
     private static final String COLUMNS =
             "global_index, aggregate_identifier, sequence_number, time_stamp, payload_type, payload, meta_data";
     private static final Map<String, Class<? extends ClaimEvent>> EVENT_TYPES = Stream.of(ClaimMaterialized.class,
-                    HeartbeatReceived.class, ClaimReleased.class, ClaimLeaseExpired.class, ClaimSuperseded.class)
+                    HeartbeatReceived.class, HeartbeatsCompacted.class, ClaimReleased.class, ClaimLeaseExpired.class,
+                    ClaimSuperseded.class)
             .collect(Collectors.toUnmodifiableMap(Class::getName, Function.identity()));
 
     private final JdbcClient jdbc;
@@ -145,7 +147,8 @@ public class EventLog {
 
     /**
      * The events as they were stored: a compacted run of heartbeats gives back each of its heartbeats, exactly as it
-     * was stored before compaction, so that every reader of the history sees the same events before and after it.
+     * was stored before compaction, so that every reader of the history sees the same events before and after it. A
+     * summary whose detail retention dropped stays one event, covering the sequences of its heartbeats.
      */
     private List<StoredEvent> expanded(List<StoredEvent> rows) {
         if (rows.stream().noneMatch(event -> CompactedRuns.isRun(event.payloadType()))) {

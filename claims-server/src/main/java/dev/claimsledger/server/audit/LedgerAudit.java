@@ -7,6 +7,8 @@ import dev.claimsledger.api.ClaimState;
 import dev.claimsledger.api.ConsumerRef;
 import dev.claimsledger.api.FindClaim;
 import dev.claimsledger.api.HeartbeatReceived;
+import dev.claimsledger.api.HeartbeatsCompacted;
+import dev.claimsledger.compaction.CompactedRuns;
 import dev.claimsledger.core.ClaimTimeline;
 import dev.claimsledger.core.EventChain;
 import dev.claimsledger.projection.ConsumerClaimsQueries;
@@ -38,6 +40,11 @@ import org.springframework.jdbc.core.simple.JdbcClient;
  * of its epoch's events up to the event it says it applied last; only events the processor had not yet applied may
  * make a row lag behind. A row may be ahead of the processor's position for a while after a rebuild, which had read
  * further; it is then checked against the events up to its own.
+ *
+ * <p>A summary whose heartbeats' detail retention dropped is checked by its anchors: it must start at the next
+ * sequence, its hash before the first heartbeat must be the one the event before it recorded, and the event after it
+ * must chain from the hash it stores. What it says of the dropped heartbeats is checked against the export they were
+ * written to ({@code verify-export}).
  */
 public class LedgerAudit {
 
@@ -148,9 +155,14 @@ public class LedgerAudit {
             if (events % PROGRESS_EVERY == 0) {
                 progress.accept(events);
             }
-            checkChain(event);
             ClaimEvent payload = eventLog.payload(event);
-            if (payload == null) {
+            if (payload instanceof HeartbeatsCompacted summary && CompactedRuns.isSummary(summary)) {
+                checkAnchors(event, summary);
+            } else {
+                checkChain(event);
+            }
+            // a compacted run that is not a summary was given back as its heartbeats, unless it could not be read
+            if (payload == null || payload instanceof HeartbeatsCompacted run && !CompactedRuns.isSummary(run)) {
                 violation("unreadable_event", null, event, "payload of type " + event.payloadType()
                         + " cannot be read as a claim event");
                 return;
@@ -196,6 +208,29 @@ public class LedgerAudit {
             previousHash = recorded != null ? recorded : recomputed;
         }
 
+        private void checkAnchors(StoredEvent event, HeartbeatsCompacted summary) {
+            long first = summary.firstSequence();
+            if (first != expectedSequence) {
+                violation(first > expectedSequence ? "event_missing" : "sequence_out_of_order", null, event,
+                        "expected sequence " + expectedSequence + " but the summary of dropped heartbeats starts at "
+                                + first);
+            }
+            if (summary.count() != event.sequence() - first + 1) {
+                violation("chain_broken", null, event, "the summary of dropped heartbeats says it holds "
+                        + summary.count() + ", but covers sequences " + first + " to " + event.sequence());
+            }
+            expectedSequence = event.sequence() + 1;
+            String recorded = eventLog.recordedChainHash(event);
+            if (recorded == null) {
+                violation("chain_hash_missing", null, event, "the summary of dropped heartbeats carries no chain hash");
+            } else if (!Objects.equals(summary.hashBefore(), previousHash)) {
+                violation("chain_broken", null, event, "the dropped heartbeats no longer join the chain: the summary's"
+                        + " hash before them is " + summary.hashBefore() + ", the event before them recorded "
+                        + previousHash);
+            }
+            previousHash = recorded != null ? recorded : previousHash;
+        }
+
         private void checkLease(StoredEvent event, ClaimEvent payload) {
             long epoch = payload.epoch();
             Instant lease = payload.leaseExpiresAt();
@@ -224,9 +259,15 @@ public class LedgerAudit {
                 return;
             }
             record(facts, event);
+            boolean heartbeats = payload instanceof HeartbeatReceived || payload instanceof HeartbeatsCompacted;
             if (facts.ended) {
-                violation(payload instanceof HeartbeatReceived ? "heartbeat_after_end" : "second_end", epoch, event,
+                violation(heartbeats ? "heartbeat_after_end" : "second_end", epoch, event,
                         event.type() + " after the epoch had ended");
+            }
+            if (payload instanceof HeartbeatsCompacted summary && summary.leaseBefore() != null
+                    && facts.leaseExpiresAt != null && summary.leaseBefore().isBefore(facts.leaseExpiresAt)) {
+                violation("lease_moved_earlier", epoch, event, "lease end moved from " + facts.leaseExpiresAt
+                        + " to " + summary.leaseBefore() + " before the dropped heartbeats");
             }
             if (lease != null && facts.leaseExpiresAt != null && lease.isBefore(facts.leaseExpiresAt)) {
                 violation("lease_moved_earlier", epoch, event, "lease end moved from " + facts.leaseExpiresAt
@@ -240,7 +281,7 @@ public class LedgerAudit {
             if (lease != null && (facts.leaseExpiresAt == null || lease.isAfter(facts.leaseExpiresAt))) {
                 facts.leaseExpiresAt = lease;
             }
-            if (!(payload instanceof HeartbeatReceived)) {
+            if (!heartbeats) {
                 facts.ended = true;
             }
         }

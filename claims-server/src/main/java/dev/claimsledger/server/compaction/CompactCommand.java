@@ -3,6 +3,7 @@ package dev.claimsledger.server.compaction;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.claimsledger.compaction.Compactions;
 import dev.claimsledger.compaction.Compactor;
+import dev.claimsledger.compaction.HeartbeatRetention;
 import dev.claimsledger.compaction.MaintenanceLock;
 import dev.claimsledger.core.LedgerObjectMapper;
 import dev.claimsledger.server.ClaimsProperties;
@@ -57,13 +58,22 @@ public final class CompactCommand {
                     new MaintenanceLock(dataSource, clock, Compactions.LOCK, "compact command "
                             + ManagementFactory.getRuntimeMXBean().getName() + "/" + UUID.randomUUID(),
                             CompactionConfiguration.LOCK_LEASE),
-                    clock, properties.compaction().hotWindow(), tracked::passed, result -> {
+                    clock, properties.compaction().hotWindow(), tracked::passed,
+                    CompactionConfiguration.retention(properties, new HeartbeatRetention(dataSource,
+                            context.getBean(PlatformTransactionManager.class), stored, clock)), (result, retained) -> {
                     })) {
                 out.println("claims-ledger compact: compacting heartbeats older than "
                         + properties.compaction().hotWindow());
-                Compactor.Result result = compactions.runNow();
+                Compactions.Compaction done = compactions.runNow();
+                Compactor.Result result = done.result();
                 out.println("compacted " + result.heartbeatsCompacted() + " heartbeats, removed "
                         + result.rowsRemoved() + " rows, about " + result.bytesReclaimed() + " bytes reclaimed");
+                if (done.retained() != null) {
+                    out.println("retention dropped the detail of " + done.retained().heartbeatsDropped()
+                            + " heartbeats older than " + properties.retention().heartbeatDetail() + ", exported first"
+                            + " to " + (done.retained().exportFile() == null ? "no file (nothing to drop)"
+                            : done.retained().exportFile()));
+                }
                 return DONE;
             }
         } catch (RuntimeException e) {

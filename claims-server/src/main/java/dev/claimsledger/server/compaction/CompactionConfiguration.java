@@ -3,6 +3,7 @@ package dev.claimsledger.server.compaction;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.claimsledger.compaction.Compactions;
 import dev.claimsledger.compaction.Compactor;
+import dev.claimsledger.compaction.HeartbeatRetention;
 import dev.claimsledger.compaction.MaintenanceLock;
 import dev.claimsledger.server.ClaimsProperties;
 import io.micrometer.core.instrument.Counter;
@@ -38,9 +39,22 @@ public class CompactionConfiguration {
         return new Compactor(dataSource, transactionManager, ledgerObjectMapper, ledgerClock);
     }
 
+    @Bean
+    HeartbeatRetention heartbeatRetention(DataSource dataSource, PlatformTransactionManager transactionManager,
+                                          ObjectMapper ledgerObjectMapper, Clock ledgerClock) {
+        return new HeartbeatRetention(dataSource, transactionManager, ledgerObjectMapper, ledgerClock);
+    }
+
+    /** Retention after each compaction, as {@code claims.retention} sets it, or null when it is off. */
+    static Compactions.Retention retention(ClaimsProperties properties, HeartbeatRetention retention) {
+        ClaimsProperties.Retention settings = properties.retention();
+        return settings.enabled() ? new Compactions.Retention(retention, settings.heartbeatDetail(),
+                settings.exportDirectory(properties.dataDir())) : null;
+    }
+
     @Bean(destroyMethod = "close")
-    Compactions compactions(Compactor compactor, DataSource dataSource, Clock ledgerClock, Serializer serializer,
-                            ClaimsProperties properties, ObjectProvider<MeterRegistry> meters) {
+    Compactions compactions(Compactor compactor, HeartbeatRetention retention, DataSource dataSource, Clock ledgerClock,
+                            Serializer serializer, ClaimsProperties properties, ObjectProvider<MeterRegistry> meters) {
         TrackedPositions tracked = new TrackedPositions(new JdbcTemplate(dataSource), serializer);
         MaintenanceLock lock = new MaintenanceLock(dataSource, ledgerClock, Compactions.LOCK,
                 ManagementFactory.getRuntimeMXBean().getName() + "/" + UUID.randomUUID(), LOCK_LEASE);
@@ -50,11 +64,14 @@ public class CompactionConfiguration {
         Counter bytes = registry == null ? null : Counter.builder("claims.compaction.bytes.reclaimed")
                 .description("bytes of payload and metadata that compaction took out of the event table")
                 .register(registry);
+        Counter dropped = registry == null ? null : Counter.builder("claims.retention.heartbeats.dropped")
+                .description("heartbeats whose detail retention exported, then dropped").register(registry);
         return new Compactions(compactor, lock, ledgerClock, properties.compaction().hotWindow(),
-                tracked::passed, result -> {
+                tracked::passed, retention(properties, retention), (result, retained) -> {
                     if (heartbeats != null) {
                         heartbeats.increment(result.heartbeatsCompacted());
                         bytes.increment(Math.max(0, result.bytesReclaimed()));
+                        dropped.increment(retained == null ? 0 : retained.heartbeatsDropped());
                     }
                 });
     }

@@ -93,6 +93,9 @@ class CompactionController {
                           @JsonProperty("rows_removed") Long rowsRemoved,
                           @Schema(nullable = true, description = "Stored bytes reclaimed; null until done")
                           @JsonProperty("bytes_reclaimed") Long bytesReclaimed,
+                          @Schema(nullable = true, description = "Heartbeats whose detail retention exported, then "
+                                  + "dropped, after the compaction; null until done, and while retention is off")
+                          @JsonProperty("heartbeats_detail_dropped") Long heartbeatsDetailDropped,
                           @Schema(nullable = true, description = "Why it failed; null unless it did")
                           @JsonProperty("failure") String failure) {
 
@@ -103,6 +106,7 @@ class CompactionController {
                     Math.round(compaction.eventsPerSecond(now) * 10) / 10.0, compaction.etaMillis(now),
                     compaction.startedAt(), result == null ? null : result.heartbeatsCompacted(),
                     result == null ? null : result.rowsRemoved(), result == null ? null : result.bytesReclaimed(),
+                    compaction.retained() == null ? null : compaction.retained().heartbeatsDropped(),
                     compaction.failure());
         }
     }

@@ -187,7 +187,8 @@ class ClaimsController {
             + "claim as it stood then, with `lease_remaining_ms` relative to it. Needs the scope `claims:audit` "
             + "instead of `claims:read`.", schema = @Schema(type = "string", format = "date-time"))
     @ApiResponse(responseCode = "200", description = "The claim", useReturnTypeSchema = true)
-    @ProblemCodes({ClaimErrorCode.CLAIM_NOT_FOUND, ClaimErrorCode.CONFLICT, ClaimErrorCode.UNAVAILABLE})
+    @ProblemCodes({ClaimErrorCode.CLAIM_NOT_FOUND, ClaimErrorCode.CONFLICT, ClaimErrorCode.HISTORY_NOT_RETAINED,
+            ClaimErrorCode.UNAVAILABLE})
     @GetMapping("/claims/{consumer}/epochs/{epoch}")
     ClaimJson claim(@PathVariable String tenant, @PathVariable String consumer, @PathVariable("epoch") String epochText,
                     @RequestParam(name = "as_of", required = false) String asOf) {

@@ -1,6 +1,8 @@
 package dev.claimsledger.server.ledger;
 
+import dev.claimsledger.api.HeartbeatsCompacted;
 import dev.claimsledger.compaction.CompactedRuns;
+import dev.claimsledger.compaction.RetainedHeartbeats;
 import dev.claimsledger.compaction.StoredRow;
 import dev.claimsledger.merkle.EventRow;
 import dev.claimsledger.merkle.LeafSource;
@@ -12,6 +14,7 @@ import java.util.Collections;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
+import java.util.TreeMap;
 import java.util.function.LongConsumer;
 import java.util.stream.LongStream;
 import org.springframework.jdbc.core.JdbcTemplate;
@@ -25,6 +28,10 @@ import org.springframework.jdbc.core.RowCallbackHandler;
  *
  * <p>A heartbeat compacted into a run is found by reading the runs stored at or after its position, in position
  * order, until every position asked for is found: a run sits at the place of its last heartbeat.
+ *
+ * <p>A summary whose detail retention dropped gives back its first and last heartbeats, which it can derive, and the
+ * others from retention's export files when they are there: without them, the leaves of the dropped heartbeats have no
+ * event, and the verifier names them.
  */
 final class ExpandedLeafSource implements LeafSource {
 
@@ -34,10 +41,12 @@ final class ExpandedLeafSource implements LeafSource {
 
     private final JdbcTemplate jdbc;
     private final CompactedRuns runs;
+    private final RetainedHeartbeats retained;
 
-    ExpandedLeafSource(JdbcTemplate jdbc, CompactedRuns runs) {
+    ExpandedLeafSource(JdbcTemplate jdbc, CompactedRuns runs, RetainedHeartbeats retained) {
         this.jdbc = jdbc;
         this.runs = runs;
+        this.retained = retained;
     }
 
     @Override
@@ -88,7 +97,7 @@ final class ExpandedLeafSource implements LeafSource {
             if (CompactedRuns.isRun(row.getString(2))) {
                 StoredRow run = new StoredRow(row.getLong(1), null, row.getString(4), row.getLong(5), null, null,
                         row.getString(2), row.getBytes(3), row.getBytes(6));
-                runs.expandOrKeep(run).forEach(heartbeat -> positions.add(heartbeat.position()));
+                eventsOf(run).forEach(heartbeat -> positions.add(heartbeat.position()));
             } else {
                 positions.add(row.getLong(1));
             }
@@ -98,12 +107,37 @@ final class ExpandedLeafSource implements LeafSource {
 
     /** Adds the events of {@code row} at positions still missing, and marks them found. */
     private void take(StoredRow row, Set<Long> missing, List<EventRow> found) {
-        for (StoredRow event : runs.expandOrKeep(row)) {
+        for (StoredRow event : eventsOf(row)) {
             if (missing.remove(event.position())) {
                 found.add(new EventRow(event.position(), event.streamId(), event.sequence(), event.payloadType(),
                         event.payload(), event.metaData()));
             }
         }
+    }
+
+    /** The events a row holds: itself, the heartbeats of a compacted run, or what is known of a summary's. */
+    private List<StoredRow> eventsOf(StoredRow row) {
+        if (!CompactedRuns.isRun(row.payloadType())) {
+            return List.of(row);
+        }
+        HeartbeatsCompacted run;
+        try {
+            run = runs.run(row);
+        } catch (IllegalArgumentException unreadable) {
+            return List.of(row);
+        }
+        if (!CompactedRuns.isSummary(run)) {
+            return runs.expandOrKeep(row);
+        }
+        TreeMap<Long, StoredRow> events = new TreeMap<>();
+        try {
+            runs.ends(row).forEach(end -> events.put(end.sequence(), end));
+        } catch (IllegalArgumentException malformed) {
+            return List.of(row);
+        }
+        retained.within(row.streamId(), run.firstSequence(), row.sequence())
+                .forEach(heartbeat -> events.putIfAbsent(heartbeat.sequence(), heartbeat));
+        return new ArrayList<>(events.values());
     }
 
     private static StoredRow storedRow(ResultSet row) throws SQLException {

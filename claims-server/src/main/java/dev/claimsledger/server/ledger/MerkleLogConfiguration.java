@@ -2,6 +2,7 @@ package dev.claimsledger.server.ledger;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.claimsledger.compaction.CompactedRuns;
+import dev.claimsledger.compaction.RetainedHeartbeats;
 import dev.claimsledger.merkle.Checkpoints;
 import dev.claimsledger.merkle.LeafSource;
 import dev.claimsledger.merkle.MerkleLog;
@@ -27,8 +28,10 @@ class MerkleLogConfiguration {
 
     /** The one place the log re-reads events from, compacted heartbeats included. */
     @Bean
-    LeafSource leafSource(JdbcTemplate jdbcTemplate, ObjectMapper ledgerObjectMapper) {
-        return new ExpandedLeafSource(jdbcTemplate, new CompactedRuns(ledgerObjectMapper));
+    LeafSource leafSource(JdbcTemplate jdbcTemplate, ObjectMapper ledgerObjectMapper, ClaimsProperties properties) {
+        CompactedRuns runs = new CompactedRuns(ledgerObjectMapper);
+        return new ExpandedLeafSource(jdbcTemplate, runs, new RetainedHeartbeats(
+                properties.retention().exportDirectory(properties.dataDir()), runs));
     }
 
     @Bean

@@ -1,7 +1,9 @@
 package dev.claimsledger.server.ledger;
 
 import dev.claimsledger.compaction.CompactedRuns;
+import dev.claimsledger.compaction.RetainedHeartbeats;
 import dev.claimsledger.core.LedgerObjectMapper;
+import dev.claimsledger.server.ClaimsProperties;
 import dev.claimsledger.merkle.Checkpoint;
 import dev.claimsledger.merkle.LogVerification;
 import dev.claimsledger.merkle.NoteVerifier;
@@ -19,6 +21,7 @@ import org.springframework.boot.Banner;
 import org.springframework.boot.WebApplicationType;
 import org.springframework.boot.autoconfigure.ImportAutoConfiguration;
 import org.springframework.boot.builder.SpringApplicationBuilder;
+import org.springframework.boot.context.properties.EnableConfigurationProperties;
 import org.springframework.boot.jdbc.autoconfigure.DataSourceAutoConfiguration;
 import org.springframework.boot.jdbc.autoconfigure.JdbcTemplateAutoConfiguration;
 import org.springframework.context.ConfigurableApplicationContext;
@@ -157,12 +160,14 @@ public final class VerifyCommand {
      * the server's component scan leaves it alone.
      */
     @ImportAutoConfiguration({DataSourceAutoConfiguration.class, JdbcTemplateAutoConfiguration.class})
+    @EnableConfigurationProperties(ClaimsProperties.class)
     static class VerifyCommandConfiguration {
 
         @Bean
-        LogVerification logVerification(JdbcTemplate jdbcTemplate) {
-            return new LogVerification(jdbcTemplate, new ExpandedLeafSource(jdbcTemplate,
-                    new CompactedRuns(LedgerObjectMapper.create())));
+        LogVerification logVerification(JdbcTemplate jdbcTemplate, ClaimsProperties properties) {
+            CompactedRuns runs = new CompactedRuns(LedgerObjectMapper.create());
+            return new LogVerification(jdbcTemplate, new ExpandedLeafSource(jdbcTemplate, runs,
+                    new RetainedHeartbeats(properties.retention().exportDirectory(properties.dataDir()), runs)));
         }
     }
 }

@@ -1,0 +1,91 @@
+package dev.claimsledger.compaction;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+
+/**
+ * The heartbeats whose detail retention dropped, read back from its export files, for the Merkle log's leaves: with
+ * them, the log's tiles that hold dropped heartbeats can still be recomputed and proved. The files are read again
+ * whenever the set of files, or their sizes, changed.
+ */
+public final class RetainedHeartbeats {
+
+    private final Path directory;
+    private final CompactedRuns runs;
+    private volatile Index index = new Index(List.of(), Map.of());
+
+    /** @param directory where retention exports; it may not exist (nothing was dropped, or the files were moved) */
+    public RetainedHeartbeats(Path directory, CompactedRuns runs) {
+        this.directory = directory;
+        this.runs = runs;
+    }
+
+    /**
+     * The exported heartbeats of {@code stream} with sequences from {@code firstSequence} to {@code lastSequence}, in
+     * sequence order, each exactly as it was stored.
+     */
+    public List<StoredRow> within(String stream, long firstSequence, long lastSequence) {
+        List<StoredRow> exportedRuns = current().byStream.getOrDefault(stream, List.of());
+        TreeMap<Long, StoredRow> heartbeats = new TreeMap<>();
+        for (StoredRow run : exportedRuns) {
+            if (run.sequence() < firstSequence) {
+                continue;
+            }
+            List<StoredRow> expanded;
+            try {
+                expanded = runs.expand(run);
+            } catch (IllegalArgumentException unreadable) {
+                continue;
+            }
+            for (StoredRow heartbeat : expanded) {
+                if (heartbeat.sequence() >= firstSequence && heartbeat.sequence() <= lastSequence) {
+                    heartbeats.putIfAbsent(heartbeat.sequence(), heartbeat);
+                }
+            }
+        }
+        return new ArrayList<>(heartbeats.values());
+    }
+
+    private Index current() {
+        List<String> files = signature();
+        Index known = index;
+        if (known.files.equals(files)) {
+            return known;
+        }
+        Map<String, List<StoredRow>> byStream = new HashMap<>();
+        if (!files.isEmpty()) {
+            for (RetentionExport.Line line : RetentionExport.read(directory)) {
+                byStream.computeIfAbsent(line.stream(), stream -> new ArrayList<>()).add(line.row());
+            }
+        }
+        Index read = new Index(files, byStream);
+        index = read;
+        return read;
+    }
+
+    /** Each export file's name and size. */
+    private List<String> signature() {
+        if (directory == null || !Files.isDirectory(directory)) {
+            return List.of();
+        }
+        List<String> files = new ArrayList<>();
+        for (Path file : RetentionExport.files(directory)) {
+            try {
+                files.add(file.getFileName() + ":" + Files.size(file));
+            } catch (IOException e) {
+                throw new UncheckedIOException("cannot read the retention export " + file, e);
+            }
+        }
+        return files;
+    }
+
+    private record Index(List<String> files, Map<String, List<StoredRow>> byStream) {
+    }
+}
