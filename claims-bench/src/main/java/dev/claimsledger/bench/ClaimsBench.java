@@ -145,6 +145,9 @@ public final class ClaimsBench {
         if (options.runs("compaction")) {
             compaction(single);
         }
+        if (options.runs("storage-over-time")) {
+            storageOverTime();
+        }
         if (options.runs("h2-write-delay")) {
             H2WriteDelay h2 = new H2WriteDelay(options);
             double withDelay = h2.commitsPerSecond(500);
@@ -382,6 +385,28 @@ public final class ClaimsBench {
             report.add("ratio: heartbeats while compacting / without", String.format("%.2f", ratio),
                     "goal >= 0.90", ratio >= 0.90);
         }
+    }
+
+    private void storageOverTime() throws Exception {
+        say("storage over time: %d long epochs, a heartbeat about every 20 ms each, %d steps of %s, retention %s",
+                options.storageClaims(), options.storageSteps(), Report.human(options.storageStep()),
+                Report.human(options.storageRetention()));
+        List<StorageOverTime.Step> steps = new StorageOverTime(options, server, database)
+                .measure(() -> waitForProjectionToSettle(server.client()));
+        // a run grows until it is full, so the bytes rise and fall within a band: compare each half's highest
+        List<StorageOverTime.Step> firstHalf = steps.subList(0, steps.size() / 2);
+        List<StorageOverTime.Step> secondHalf = steps.subList(steps.size() / 2, steps.size());
+        long firstMost = firstHalf.stream().mapToLong(StorageOverTime.Step::bytes).max().orElse(0);
+        long secondMost = secondHalf.stream().mapToLong(StorageOverTime.Step::bytes).max().orElse(0);
+        StorageOverTime.Step end = steps.get(steps.size() - 1);
+        double growth = (double) secondMost / Math.max(1, firstMost) - 1;
+        String measured = String.format("at most %,d bytes in the first half, %,d in the second (%+.0f%%), while the"
+                        + " heartbeats written went from %,d to %,d; %,d bytes of exports", firstMost, secondMost,
+                growth * 100, firstHalf.get(firstHalf.size() - 1).heartbeatsWritten(), end.heartbeatsWritten(),
+                end.exportBytes());
+        say("STORAGE OVER TIME, with retention: %s", measured);
+        report.add("storage over time, highest of each half of the run", measured, "goal: levels off (<= +10%)",
+                growth <= 0.10);
     }
 
     // ----- soak -----

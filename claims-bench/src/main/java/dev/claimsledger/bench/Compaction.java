@@ -86,7 +86,7 @@ final class Compaction {
     }
 
     /** Runs one compaction to its end; its last progress. */
-    private static JsonNode compactAll(LedgerClient ledger) throws Exception {
+    static JsonNode compactAll(LedgerClient ledger) throws Exception {
         LedgerClient.Answer accepted = ledger.startCompaction();
         if (accepted.status() != 202) {
             throw new IllegalStateException("compaction could not start: " + accepted.status() + " " + accepted.body());

@@ -69,6 +69,11 @@ final class LedgerServer extends ServerProcess {
 
     /** Starts the server and waits until its readiness probe answers. */
     void start() {
+        start(List.of());
+    }
+
+    /** Starts the server with {@code settings} added to its own, and waits until its readiness probe answers. */
+    void start(List<String> settings) {
         List<String> command = new ArrayList<>();
         command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
         command.addAll(options.serverJvmOptions());
@@ -78,6 +83,7 @@ final class LedgerServer extends ServerProcess {
                 "--claims.lease.max-ttl=6h", "--spring.datasource.hikari.maximum-pool-size=24",
                 // compaction only in its own phase, and there of every heartbeat the processors have passed
                 "--claims.compaction.enabled=false", "--claims.compaction.hot-window=0s"));
+        command.addAll(settings);
         startedAt = Instant.now();
         launch(command, Map.of("CLAIMS_DB_URL", options.jdbcUrl(), "CLAIMS_DB_USER", options.jdbcUser(),
                 "CLAIMS_DB_PASSWORD", options.jdbcPassword()));

@@ -15,10 +15,11 @@ record Options(Path serverJar, List<String> serverJvmOptions, int port, int base
                int releaseFewDeadlines, int releaseManyDeadlines, Duration releaseTimeLimit,
                Duration releaseFillLimit, int expiryClaims,
                Duration expiryWindow, Duration freshServerAge, long rebuildEvents, String phases,
-               Duration soakDuration, int soakRate) {
+               Duration soakDuration, int soakRate, int storageClaims, int storageSteps, Duration storageStep,
+               Duration storageRetention) {
 
     static final String DEFAULT_PHASES = "release,heartbeats,node-baseline,batch,pgbench-floor,http-floor,half-peak,"
-            + "memory,expiry-burst,expiry-burst-fresh,expiry-downtime,rebuild,compaction,h2-write-delay";
+            + "memory,expiry-burst,expiry-burst-fresh,expiry-downtime,rebuild,compaction,storage-over-time,h2-write-delay";
 
     static Options parse(String[] args) {
         Map<String, String> values = new HashMap<>();
@@ -55,7 +56,11 @@ record Options(Path serverJar, List<String> serverJvmOptions, int port, int base
                 Long.parseLong(values.getOrDefault("rebuild-events", "1000000")),
                 values.getOrDefault("phases", DEFAULT_PHASES),
                 duration(values.getOrDefault("soak-duration", "3m")),
-                Integer.parseInt(values.getOrDefault("soak-rate", "300")));
+                Integer.parseInt(values.getOrDefault("soak-rate", "300")),
+                Integer.parseInt(values.getOrDefault("storage-claims", "10")),
+                Integer.parseInt(values.getOrDefault("storage-steps", "12")),
+                duration(values.getOrDefault("storage-step", "30s")),
+                duration(values.getOrDefault("storage-retention", "60s")));
     }
 
     private static Duration duration(String text) {

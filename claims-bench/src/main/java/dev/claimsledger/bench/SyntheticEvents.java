@@ -8,11 +8,13 @@ import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.sql.Connection;
 import java.sql.SQLException;
+import java.time.Duration;
 import java.time.Instant;
 import java.time.format.DateTimeFormatter;
 import java.time.format.DateTimeFormatterBuilder;
 import java.time.temporal.ChronoUnit;
 import java.util.HexFormat;
+import java.util.Random;
 import java.util.UUID;
 import org.postgresql.PGConnection;
 
@@ -45,7 +47,6 @@ final class SyntheticEvents {
 
     /** Appends at least {@code events} events; answers how many. */
     static long append(Connection connection, long events) throws SQLException, IOException {
-        var copy = connection.unwrap(PGConnection.class).getCopyAPI();
         long written = 0;
         Instant base = Instant.now().minusSeconds(3600).truncatedTo(ChronoUnit.MILLIS);
         int consumer = 0;
@@ -77,11 +78,83 @@ final class SyntheticEvents {
                                 + "\",\"releasedAt\":\"" + releasedAt + "\",\"tenantId\":\"" + TENANT + "\"}");
                 written += EVENTS_PER_CONSUMER;
             }
-            copy.copyIn("COPY domain_event_entry (event_identifier, aggregate_identifier, sequence_number, type, "
-                    + "time_stamp, payload_type, payload, meta_data) FROM STDIN WITH (FORMAT csv)",
-                    new StringReader(chunk.toString()));
+            copy(connection, chunk);
         }
         return written;
+    }
+
+    /**
+     * Long epochs that take heartbeats step by step, as claims held for days would: one epoch per consumer of
+     * {@code tenant}, claimed once, then heartbeats appended to each, each chained to the one before it.
+     */
+    static final class LongEpochs {
+
+        private final String tenant;
+        private final String[] hashes;
+        private final int[] sequences;
+        private final Random random = new Random(42);
+
+        LongEpochs(String tenant, int consumers) {
+            this.tenant = tenant;
+            this.hashes = new String[consumers];
+            this.sequences = new int[consumers];
+        }
+
+        /** Claims every epoch at {@code at}, with a lease of ten minutes renewed by each heartbeat. */
+        void claim(Connection connection, Instant at) throws SQLException, IOException {
+            StringWriter chunk = new StringWriter();
+            for (int c = 0; c < hashes.length; c++) {
+                String id = consumer(c);
+                hashes[c] = row(chunk, stream(id), 0, at, CLAIMED, null,
+                        "{\"claimedAt\":\"" + at + "\",\"consumerId\":\"" + id + "\",\"entityUrl\":"
+                                + "\"https://bench.example/" + id + "\",\"epoch\":1,\"leaseExpiresAt\":\""
+                                + at.plusSeconds(600) + "\",\"leasePolicy\":\"renew_on_heartbeat\",\"leaseTtlMs\":"
+                                + "600000,\"runnerId\":\"runner-1\",\"streamPath\":\"/bench/" + id
+                                + "\",\"tenantId\":\"" + tenant + "\",\"wakeId\":null}");
+                sequences[c] = 1;
+            }
+            copy(connection, chunk);
+        }
+
+        /**
+         * Appends to every epoch a heartbeat about every {@code interval} (give or take a quarter of it) after
+         * {@code from}, up to and not including {@code until}; answers how many it appended.
+         */
+        long heartbeat(Connection connection, Instant from, Instant until, Duration interval)
+                throws SQLException, IOException {
+            StringWriter chunk = new StringWriter();
+            long written = 0;
+            long jitter = Math.max(1, interval.toMillis() / 4);
+            for (int c = 0; c < hashes.length; c++) {
+                String id = consumer(c);
+                String stream = stream(id);
+                for (Instant at = from.plus(interval).truncatedTo(ChronoUnit.MILLIS); at.isBefore(until);
+                     at = at.plus(interval).plusMillis(random.nextLong(-jitter, jitter + 1))) {
+                    hashes[c] = row(chunk, stream, sequences[c]++, at, HEARTBEAT, hashes[c],
+                            "{\"consumerId\":\"" + id + "\",\"epoch\":1,\"leaseExpiresAt\":\"" + at.plusSeconds(600)
+                                    + "\",\"receivedAt\":\"" + at + "\",\"reportedAt\":null,\"tenantId\":\""
+                                    + tenant + "\"}");
+                    written++;
+                }
+            }
+            copy(connection, chunk);
+            return written;
+        }
+
+        /** The prefix of every stream id of the tenant, for a LIKE. */
+        String streamPrefix() {
+            return stream("");
+        }
+
+        private String stream(String consumer) {
+            return tenant.length() + ":" + tenant + "/" + consumer;
+        }
+    }
+
+    private static void copy(Connection connection, StringWriter chunk) throws SQLException, IOException {
+        connection.unwrap(PGConnection.class).getCopyAPI().copyIn("COPY domain_event_entry (event_identifier,"
+                + " aggregate_identifier, sequence_number, type, time_stamp, payload_type, payload, meta_data)"
+                + " FROM STDIN WITH (FORMAT csv)", new StringReader(chunk.toString()));
     }
 
     /** Writes one event's row; answers its chain hash. */
