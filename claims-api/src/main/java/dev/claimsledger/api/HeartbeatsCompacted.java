@@ -10,6 +10,10 @@ import java.time.Instant;
  * payload, metadata, chain hash, identifier and timestamp. The lease after each is derived from {@code leaseBefore},
  * the lease's TTL and policy, as the aggregate derived it.
  *
+ * <p>Once retention has dropped the run's detail, its {@code format} is {@code summary1} and {@code heartbeats} holds
+ * the first heartbeat only: the run keeps its count, its first and last heartbeat, the lease before and after, and the
+ * chain's anchors ({@code hashBefore}, and the hash after its last heartbeat in its metadata).
+ *
  * @param leaseBefore    the lease's end before the first heartbeat of the run
  * @param hashBefore     the chain hash of the event before the first heartbeat of the run
  * @param lastReceivedAt the ledger time of the last heartbeat of the run
