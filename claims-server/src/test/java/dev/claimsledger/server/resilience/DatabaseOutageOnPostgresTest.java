@@ -17,8 +17,10 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
@@ -55,6 +57,7 @@ class DatabaseOutageOnPostgresTest {
 
     private final Traffic traffic = new Traffic();
     private final ExecutorService clients = Executors.newFixedThreadPool(CLIENTS);
+    private final ExecutorService readers = Executors.newFixedThreadPool(8);
     private final AtomicBoolean stop = new AtomicBoolean();
     private final List<Future<?>> load = new ArrayList<>();
     private PrivatePostgres postgres;
@@ -78,6 +81,7 @@ class DatabaseOutageOnPostgresTest {
         traffic.writeTo(LedgerProcess.LOG_DIR.resolve("outage-" + test.getTestMethod().orElseThrow().getName()
                 + "-traffic.txt"));
         clients.shutdownNow();
+        readers.shutdownNow();
         clients.awaitTermination(10, TimeUnit.SECONDS);
         if (ledger != null) {
             ledger.close();
@@ -103,6 +107,17 @@ class DatabaseOutageOnPostgresTest {
                 Duration.ofSeconds(15));
         Answer liveness = client.get("/actuator/health/liveness");
         Answer heartbeatDuringOutage = heartbeat(heartbeated.get(0));
+        // the reads of history, audits and proofs at once, so that the outage stays shorter than the leases
+        Map<String, CompletableFuture<Answer>> readsDuringOutage = new LinkedHashMap<>();
+        for (String read : List.of(LedgerHttp.AUDIT, "/v1/tenants/" + TENANT + "/audit",
+                LedgerHttp.history(TENANT, heartbeated.get(0)),
+                LedgerHttp.history(TENANT, heartbeated.get(0)) + "/verification",
+                LedgerHttp.claim(TENANT, heartbeated.get(0), 1) + "?as_of=" + Instant.now(),
+                "/v1/admin/ledger/checkpoint", "/v1/admin/ledger/proofs/inclusion?position=1&size=1",
+                "/v1/admin/ledger/proofs/consistency?from=1&to=2")) {
+            readsDuringOutage.put(read, CompletableFuture.supplyAsync(() -> client.get(read), readers));
+        }
+        CompletableFuture.allOf(readsDuringOutage.values().toArray(CompletableFuture[]::new)).join();
         Thread.sleep(Math.max(0, 4_000 - Duration.between(stoppedAt, Instant.now()).toMillis()));
         postgres.startServer();
         Instant backAt = Instant.now();
@@ -115,6 +130,13 @@ class DatabaseOutageOnPostgresTest {
         softly.assertThat(heartbeatDuringOutage.status()).as("a heartbeat while the database is down: %s",
                 heartbeatDuringOutage).isEqualTo(503);
         softly.assertThat(heartbeatDuringOutage.code()).isEqualTo("unavailable");
+        readsDuringOutage.forEach((read, reply) -> {
+            Answer answer = reply.join();
+            softly.assertThat(answer.status()).as("GET %s while the database is down: %s", read, answer).isEqualTo(503);
+            softly.assertThat(answer.code()).as("GET %s", read).isEqualTo("unavailable");
+            softly.assertThat(Duration.between(answer.sent(), answer.received())).as("GET %s", read)
+                    .isLessThanOrEqualTo(REQUEST_TIMEOUT.plus(SLACK));
+        });
 
         // and afterwards it recovers by itself
         Answer recovered = pollUntil(() -> heartbeat(heartbeated.get(0)), Answer::success, RECOVERY);
