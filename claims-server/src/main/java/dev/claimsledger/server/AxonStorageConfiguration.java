@@ -88,14 +88,19 @@ class AxonStorageConfiguration {
      * timestamp is older than the gap timeout, the engine forgets every missing position below it, even one whose
      * transaction is still committing: with one minute, an event stored a minute after it was decided (a stalled
      * commit, a history imported while the ledger runs) made every processor skip the events of transactions in
-     * flight beside it, for good (InFlightEventsContract).
+     * flight beside it, for good (InFlightEventsContract). On H2, the events after a position with gaps are read as
+     * {@link GapReadOnH2} reads them.
      */
     @Bean
     EventStorageEngine eventStorageEngine(Serializer serializer, PersistenceExceptionResolver persistenceExceptionResolver,
                                           org.axonframework.config.Configuration configuration,
                                           ConnectionProvider connectionProvider, TransactionManager transactionManager,
-                                          EventSchema eventSchema, ClaimsProperties properties) {
-        return JdbcEventStorageEngine.builder()
+                                          EventSchema eventSchema, ClaimsProperties properties, DataSource dataSource) {
+        JdbcEventStorageEngine.Builder builder = JdbcEventStorageEngine.builder();
+        if (EmbeddedDatabaseMigrations.isH2(dataSource)) {
+            builder.readEventDataWithGaps(new GapReadOnH2());
+        }
+        return builder
                 .snapshotSerializer(serializer)
                 .eventSerializer(serializer)
                 .upcasterChain(configuration.upcasterChain())
