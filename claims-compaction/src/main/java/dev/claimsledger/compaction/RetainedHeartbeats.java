@@ -12,8 +12,9 @@ import java.util.TreeMap;
 
 /**
  * The heartbeats whose detail retention dropped, read back from its export files, for the Merkle log's leaves: with
- * them, the log's tiles that hold dropped heartbeats can still be recomputed and proved. The files are read again
- * whenever the set of files, or their sizes, changed.
+ * them, the log's tiles that hold dropped heartbeats can still be recomputed and proved. It keeps in memory only where
+ * each exported run is (its stream, its last sequence, its file and offset), about 50 bytes a run, and reads a run's
+ * line when it is asked for; the files are indexed again whenever the set of files, or their sizes, changed.
  */
 public final class RetainedHeartbeats {
 
@@ -32,15 +33,14 @@ public final class RetainedHeartbeats {
      * sequence order, each exactly as it was stored.
      */
     public List<StoredRow> within(String stream, long firstSequence, long lastSequence) {
-        List<StoredRow> exportedRuns = current().byStream.getOrDefault(stream, List.of());
         TreeMap<Long, StoredRow> heartbeats = new TreeMap<>();
-        for (StoredRow run : exportedRuns) {
+        for (Located run : current().byStream.getOrDefault(stream, List.of())) {
             if (run.sequence() < firstSequence) {
                 continue;
             }
             List<StoredRow> expanded;
             try {
-                expanded = runs.expand(run);
+                expanded = runs.expand(RetentionExport.readLine(run.file(), run.offset()).row());
             } catch (IllegalArgumentException unreadable) {
                 continue;
             }
@@ -59,10 +59,11 @@ public final class RetainedHeartbeats {
         if (known.files.equals(files)) {
             return known;
         }
-        Map<String, List<StoredRow>> byStream = new HashMap<>();
+        Map<String, List<Located>> byStream = new HashMap<>();
         if (!files.isEmpty()) {
-            for (RetentionExport.Line line : RetentionExport.read(directory)) {
-                byStream.computeIfAbsent(line.stream(), stream -> new ArrayList<>()).add(line.row());
+            for (Path file : RetentionExport.files(directory)) {
+                RetentionExport.forEachLine(file, (offset, stream, sequence) -> byStream
+                        .computeIfAbsent(stream, key -> new ArrayList<>()).add(new Located(file, offset, sequence)));
             }
         }
         Index read = new Index(files, byStream);
@@ -86,6 +87,10 @@ public final class RetainedHeartbeats {
         return files;
     }
 
-    private record Index(List<String> files, Map<String, List<StoredRow>> byStream) {
+    /** Where one exported run is: its file and the offset of its line. */
+    private record Located(Path file, long offset, long sequence) {
+    }
+
+    private record Index(List<String> files, Map<String, List<Located>> byStream) {
     }
 }

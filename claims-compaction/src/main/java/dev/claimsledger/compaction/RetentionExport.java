@@ -2,11 +2,16 @@ package dev.claimsledger.compaction;
 
 import com.fasterxml.jackson.annotation.JsonProperty;
 import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.BufferedInputStream;
 import java.io.BufferedReader;
+import java.io.ByteArrayOutputStream;
 import java.io.IOException;
+import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
+import java.nio.channels.Channels;
 import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -120,6 +125,62 @@ public final class RetentionExport implements AutoCloseable {
                     && entry.getFileName().toString().endsWith(".jsonl")).sorted().toList();
         } catch (IOException e) {
             throw new UncheckedIOException("cannot list the retention exports in " + fileOrDirectory, e);
+        }
+    }
+
+    /** Told where each run of a file is: the offset of its line, its stream and its last sequence. */
+    @FunctionalInterface
+    public interface LineVisitor {
+        void line(long offset, String stream, long sequence);
+    }
+
+    /**
+     * Visits every run of one export file, without keeping the runs.
+     *
+     * @throws IllegalArgumentException naming the file and offset of a line that is not an exported run
+     */
+    public static void forEachLine(Path file, LineVisitor visitor) {
+        try (InputStream in = new BufferedInputStream(Files.newInputStream(file))) {
+            ByteArrayOutputStream line = new ByteArrayOutputStream();
+            long offset = 0;
+            long start = 0;
+            int next;
+            while ((next = in.read()) >= 0) {
+                offset++;
+                if (next != '\n') {
+                    line.write(next);
+                    continue;
+                }
+                visit(file, start, line.toByteArray(), visitor);
+                line.reset();
+                start = offset;
+            }
+            visit(file, start, line.toByteArray(), visitor);
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot read the retention export " + file, e);
+        }
+    }
+
+    private static void visit(Path file, long offset, byte[] line, LineVisitor visitor) {
+        if (new String(line, StandardCharsets.UTF_8).isBlank()) {
+            return;
+        }
+        try {
+            JsonNode run = LINES.readTree(line);
+            visitor.line(offset, run.path("stream").asText(), run.path("sequence").asLong());
+        } catch (IOException e) {
+            throw new IllegalArgumentException(file + " at byte " + offset + " holds no exported run", e);
+        }
+    }
+
+    /** The run whose line starts at {@code offset} of {@code file}. */
+    public static Line readLine(Path file, long offset) {
+        try (FileChannel channel = FileChannel.open(file, StandardOpenOption.READ)) {
+            channel.position(offset);
+            BufferedReader reader = new BufferedReader(Channels.newReader(channel, StandardCharsets.UTF_8));
+            return LINES.readValue(reader.readLine(), Line.class);
+        } catch (IOException e) {
+            throw new IllegalArgumentException(file + " at byte " + offset + " holds no exported run", e);
         }
     }
 
