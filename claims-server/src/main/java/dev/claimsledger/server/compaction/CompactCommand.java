@@ -82,7 +82,8 @@ public final class CompactCommand {
         }
     }
 
-    private static String rootMessage(Throwable failure) {
+    /** The message of the failure's root cause, or its type when it has none. */
+    static String rootMessage(Throwable failure) {
         Throwable root = failure;
         while (root.getCause() != null && root.getCause() != root) {
             root = root.getCause();

@@ -63,17 +63,9 @@ public final class VerifyExportCommand {
             err.println("claims-ledger verify-export could not run: " + e.getMessage());
             return COULD_NOT_RUN;
         } catch (RuntimeException e) {
-            err.println("claims-ledger verify-export could not run: " + rootMessage(e));
+            err.println("claims-ledger verify-export could not run: " + CompactCommand.rootMessage(e));
             return COULD_NOT_RUN;
         }
-    }
-
-    private static String rootMessage(Throwable failure) {
-        Throwable root = failure;
-        while (root.getCause() != null && root.getCause() != root) {
-            root = root.getCause();
-        }
-        return root.getMessage() == null ? root.getClass().getSimpleName() : root.getMessage();
     }
 
     /** Only the database. Not a {@code @Configuration}, so the server's scan leaves it alone. */
