@@ -10,7 +10,6 @@ import dev.claimsledger.compaction.PassedPositions;
 import dev.claimsledger.merkle.Checkpoint;
 import dev.claimsledger.merkle.LeafSource;
 import dev.claimsledger.merkle.LogVerification;
-import dev.claimsledger.merkle.NoteVerifier;
 import dev.claimsledger.merkle.ProofVerification;
 import dev.claimsledger.merkle.TreeHashes;
 import dev.claimsledger.merkle.VerificationReport;
@@ -105,10 +104,10 @@ abstract class CompactionContract {
         Map<String, List<StoredEvent>> storedBefore = storedEvents();
         long rowsBefore = rows.count("SELECT count(*) FROM domain_event_entry");
         Reply auditBefore = http.get(LedgerHttp.AUDIT);
-        Checkpoint checkpoint = checkpointOfEvery(rowsBefore);
+        Checkpoint checkpoint = LedgerMaintenance.checkpointOfEvery(http, rowsBefore);
 
         // when every heartbeat is compacted
-        JsonNode done = compact();
+        JsonNode done = LedgerMaintenance.compact(http);
 
         // then heartbeats left the event table for compacted runs
         assertThat(done.path("heartbeats_compacted").asLong()).as("%s", done).isPositive();
@@ -147,7 +146,7 @@ abstract class CompactionContract {
         }
 
         // and compacting again finds nothing new
-        assertThat(compact().path("heartbeats_compacted").asLong()).isZero();
+        assertThat(LedgerMaintenance.compact(http).path("heartbeats_compacted").asLong()).isZero();
     }
 
     @Test
@@ -165,7 +164,7 @@ abstract class CompactionContract {
         }
         // compaction takes only what every event processor has passed
         SampleLedger.awaitSettled(rows, sample);
-        assertThat(compact().path("heartbeats_compacted").asLong()).as("the new heartbeats, merged into the run")
+        assertThat(LedgerMaintenance.compact(http).path("heartbeats_compacted").asLong()).as("the new heartbeats, merged into the run")
                 .isGreaterThanOrEqualTo(3);
         Reply released = http.postExpecting(200, LedgerHttp.release(TENANT, active.consumer(), 1),
                 Map.of("acked_streams", List.of(Map.of("path", "/streams/x", "offset", "1"))));
@@ -223,7 +222,7 @@ abstract class CompactionContract {
         long compacted = 0;
         for (int round = 0; round < 4; round++) {
             Thread.sleep(300);
-            compacted += compact().path("heartbeats_compacted").asLong();
+            compacted += LedgerMaintenance.compact(http).path("heartbeats_compacted").asLong();
         }
         stop.set(true);
         for (Future<?> client : load) {
@@ -250,7 +249,7 @@ abstract class CompactionContract {
     @Order(4)
     void aCompactedRunChangedRemovedOrMovedIsReportedByTheAudit() throws SQLException {
         // given compacted runs
-        compact();
+        LedgerMaintenance.compact(http);
         Filled target = sample.first(Ending.RELEASED);
         EventRow run = rows.stream(target.streamId()).stream()
                 .filter(row -> row.simpleType().equals("HeartbeatsCompacted")).findFirst().orElseThrow();
@@ -281,7 +280,7 @@ abstract class CompactionContract {
     @Order(5)
     void aRebuildAfterCompactionGivesTheSameReadModel() throws SQLException {
         // given a compacted ledger and its read model, built while the heartbeats were events of their own
-        compact();
+        LedgerMaintenance.compact(http);
         SampleLedger.awaitSettled(rows, sample);
         List<Map<String, Object>> before = rows.consumerClaims();
         assertThat(rows.count("SELECT count(*) FROM domain_event_entry WHERE payload_type LIKE '%.HeartbeatsCompacted'"))
@@ -312,23 +311,13 @@ abstract class CompactionContract {
         }
         SampleLedger.awaitSettled(rows, sample);
         long head = rows.headPosition();
-        checkpointOfEvery(http.get(LedgerHttp.AUDIT).json().path("events").asLong());
+        LedgerMaintenance.checkpointOfEvery(http, http.get(LedgerHttp.AUDIT).json().path("events").asLong());
         Map<String, String> historyBefore = histories();
         Map<String, List<StoredEvent>> storedBefore = storedEvents();
 
         // when a compaction dies after its first stream, as a killed process would between two streams
         Compactor compactor = ledger.getBean(Compactor.class);
-        PassedPositions everyEventSoFar = new PassedPositions() {
-            @Override
-            public long below() {
-                return head + 1;
-            }
-
-            @Override
-            public boolean passed(String streamId, long position) {
-                return position <= head;
-            }
-        };
+        PassedPositions everyEventSoFar = LedgerMaintenance.passedUpTo(head);
         assertThatThrownBy(() -> compactor.compactAll(Duration.ZERO, () -> everyEventSoFar, (processed, total) -> {
             if (processed > 0) {
                 throw new IllegalStateException("killed");
@@ -344,7 +333,7 @@ abstract class CompactionContract {
         assertThat(audit.json().path("clean").asBoolean()).as("%s", audit).isTrue();
 
         // and the next compaction takes the rest, and still nothing has changed
-        assertThat(compact().path("heartbeats_compacted").asLong()).isPositive();
+        assertThat(LedgerMaintenance.compact(http).path("heartbeats_compacted").asLong()).isPositive();
         assertThat(rows.count("SELECT count(*) FROM domain_event_entry WHERE payload_type LIKE '%.HeartbeatReceived'"))
                 .isLessThan(waiting);
         assertThat(histories()).isEqualTo(historyBefore);
@@ -363,15 +352,6 @@ abstract class CompactionContract {
         return described;
     }
 
-    /** The latest signed checkpoint, once the Merkle log holds at least {@code events} leaves. */
-    private Checkpoint checkpointOfEvery(long events) {
-        NoteVerifier key = NoteVerifier.parse(http.get("/v1/admin/ledger/public-key").body().strip());
-        return await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(100))
-                .until(() -> {
-                    Reply reply = http.get("/v1/admin/ledger/checkpoint");
-                    return reply.status() == 200 ? Checkpoint.open(reply.body(), key) : null;
-                }, checkpoint -> checkpoint != null && checkpoint.size() >= events);
-    }
 
     private List<JsonNode> violations(Filled target) {
         Reply audit = http.get(LedgerHttp.AUDIT);
@@ -382,16 +362,6 @@ abstract class CompactionContract {
             }
         });
         return found;
-    }
-
-    /** Starts a compaction and waits until it is done; its final report. */
-    private JsonNode compact() {
-        Reply started = http.post(COMPACTIONS);
-        assertThat(started.status()).as("%s", started).isEqualTo(202);
-        String location = started.location();
-        return await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(100))
-                .until(() -> http.get(location).json(), progress -> !"running".equals(progress.path("state").asText()))
-                .deepCopy();
     }
 
     private Map<String, String> histories() {

@@ -6,7 +6,6 @@ import static org.awaitility.Awaitility.await;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.claimsledger.compaction.Compactor;
 import dev.claimsledger.compaction.HeartbeatSegment;
-import dev.claimsledger.compaction.PassedPositions;
 import dev.claimsledger.compaction.RetentionExport;
 import dev.claimsledger.compaction.RetentionExportCheck;
 import dev.claimsledger.compaction.StoredRow;
@@ -14,7 +13,6 @@ import dev.claimsledger.core.LedgerObjectMapper;
 import dev.claimsledger.merkle.Checkpoint;
 import dev.claimsledger.merkle.LeafSource;
 import dev.claimsledger.merkle.LogVerification;
-import dev.claimsledger.merkle.NoteVerifier;
 import dev.claimsledger.merkle.VerificationReport;
 import dev.claimsledger.server.audit.SampleLedger.Ending;
 import dev.claimsledger.server.audit.SampleLedger.Filled;
@@ -101,10 +99,10 @@ abstract class RetentionContract {
         Map<String, List<JsonNode>> historyBefore = histories();
         Map<String, String> asOfBefore = asOfs();
         List<Map<String, Object>> readModelBefore = rows.consumerClaims();
-        Checkpoint checkpoint = checkpointOfEvery(rows.count("SELECT count(*) FROM domain_event_entry"));
+        Checkpoint checkpoint = LedgerMaintenance.checkpointOfEvery(http, rows.count("SELECT count(*) FROM domain_event_entry"));
 
         // when heartbeats are compacted and their detail is dropped
-        JsonNode done = compact();
+        JsonNode done = LedgerMaintenance.compact(http);
 
         // then detail was exported, then dropped, and each epoch keeps one summary with every heartbeat counted
         assertThat(done.path("heartbeats_detail_dropped").asLong()).as("%s", done).isPositive();
@@ -165,7 +163,7 @@ abstract class RetentionContract {
     @Order(2)
     void withoutItsExportTheMerkleLogNamesTheLeavesOfDroppedHeartbeats() throws Exception {
         // given a checkpoint that covers heartbeats whose detail was dropped
-        Checkpoint checkpoint = checkpointOfEvery(1);
+        Checkpoint checkpoint = LedgerMaintenance.checkpointOfEvery(http, 1);
 
         // when the export is moved away
         Path aside = Files.createTempDirectory("retention-aside");
@@ -246,17 +244,7 @@ abstract class RetentionContract {
         }
         SampleLedger.awaitSettled(rows, sample);
         long head = rows.headPosition();
-        ledger.getBean(Compactor.class).compactAll(Duration.ZERO, () -> new PassedPositions() {
-            @Override
-            public long below() {
-                return head + 1;
-            }
-
-            @Override
-            public boolean passed(String streamId, long position) {
-                return position <= head;
-            }
-        }, (processed, total) -> {
+        ledger.getBean(Compactor.class).compactAll(Duration.ZERO, () -> LedgerMaintenance.passedUpTo(head), (processed, total) -> {
         });
         EventRow run = runsOf(active).stream()
                 .filter(row -> row.payloadJson().path("format").asText().equals(HeartbeatSegment.FORMAT))
@@ -275,7 +263,7 @@ abstract class RetentionContract {
         assertThat(halfway.runsStillHeld()).isEqualTo(1);
 
         // and when retention runs again, the run joins the epoch's summary, which counts every heartbeat
-        JsonNode done = compact();
+        JsonNode done = LedgerMaintenance.compact(http);
         assertThat(done.path("heartbeats_detail_dropped").asLong()).as("%s", done).isEqualTo(3);
         assertThat(runsOf(active)).hasSize(1);
         assertThat(summaryOf(active).path("count").asLong()).isEqualTo(counted + 3);
@@ -366,25 +354,6 @@ abstract class RetentionContract {
         return found;
     }
 
-    /** The latest signed checkpoint, once the Merkle log holds at least {@code events} leaves. */
-    private Checkpoint checkpointOfEvery(long events) {
-        NoteVerifier key = NoteVerifier.parse(http.get("/v1/admin/ledger/public-key").body().strip());
-        return await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(100))
-                .until(() -> {
-                    Reply reply = http.get("/v1/admin/ledger/checkpoint");
-                    return reply.status() == 200 ? Checkpoint.open(reply.body(), key) : null;
-                }, checkpoint -> checkpoint != null && checkpoint.size() >= events);
-    }
-
-    /** Starts a compaction, with retention after it, and waits until it is done; its final report. */
-    private JsonNode compact() {
-        Reply started = http.post("/v1/admin/compactions");
-        assertThat(started.status()).as("%s", started).isEqualTo(202);
-        String location = started.location();
-        return await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(100))
-                .until(() -> http.get(location).json(), progress -> !"running".equals(progress.path("state").asText()))
-                .deepCopy();
-    }
 
     private Map<String, List<JsonNode>> histories() {
         Map<String, List<JsonNode>> histories = new LinkedHashMap<>();
