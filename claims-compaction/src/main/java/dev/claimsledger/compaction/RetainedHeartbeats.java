@@ -14,7 +14,8 @@ import java.util.TreeMap;
  * The heartbeats whose detail retention dropped, read back from its export files, for the Merkle log's leaves: with
  * them, the log's tiles that hold dropped heartbeats can still be recomputed and proved. It keeps in memory only where
  * each exported run is (its stream, its last sequence, its file and offset), about 50 bytes a run, and reads a run's
- * line when it is asked for; the files are indexed again whenever the set of files, or their sizes, changed.
+ * line when it is asked for. When a lookup finds no run, it looks at the directory again, and indexes the files anew
+ * if their set, or their sizes, changed.
  */
 public final class RetainedHeartbeats {
 
@@ -33,11 +34,13 @@ public final class RetainedHeartbeats {
      * sequence order, each exactly as it was stored.
      */
     public List<StoredRow> within(String stream, long firstSequence, long lastSequence) {
+        List<Located> located = runsOf(index, stream, firstSequence);
+        if (located.isEmpty()) {
+            // only a miss looks at the directory again: a run exported since the last look is in a new file
+            located = runsOf(current(), stream, firstSequence);
+        }
         TreeMap<Long, StoredRow> heartbeats = new TreeMap<>();
-        for (Located run : current().byStream.getOrDefault(stream, List.of())) {
-            if (run.sequence() < firstSequence) {
-                continue;
-            }
+        for (Located run : located) {
             List<StoredRow> expanded;
             try {
                 expanded = runs.expand(RetentionExport.readLine(run.file(), run.offset()).row());
@@ -51,6 +54,11 @@ public final class RetainedHeartbeats {
             }
         }
         return new ArrayList<>(heartbeats.values());
+    }
+
+    private static List<Located> runsOf(Index index, String stream, long firstSequence) {
+        return index.byStream.getOrDefault(stream, List.of()).stream()
+                .filter(run -> run.sequence() >= firstSequence).toList();
     }
 
     private Index current() {
