@@ -15,6 +15,7 @@ import dev.claimsledger.client.HeldClaim;
 import dev.claimsledger.client.LossReason;
 import dev.claimsledger.server.support.Ledger;
 import dev.claimsledger.server.support.LedgerHttp;
+import dev.claimsledger.server.support.RunsAlone;
 import dev.claimsledger.server.support.TestDatabase;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
@@ -44,6 +45,7 @@ import org.springframework.context.ConfigurableApplicationContext;
  * ledger supports. One ledger serves the class; every test works with a tenant of its own. What the ledger shows is
  * read over its HTTP API, from the read model, which lags a moment, so it is polled.
  */
+@RunsAlone
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 abstract class ClaimsClientContract {
 

@@ -6,6 +6,7 @@ import dev.claimsledger.server.support.Ledger;
 import dev.claimsledger.server.support.LedgerHttp;
 import dev.claimsledger.server.support.LedgerHttp.Reply;
 import dev.claimsledger.server.support.RequiresPostgres;
+import dev.claimsledger.server.support.RunsAlone;
 import dev.claimsledger.server.support.TestDatabase;
 import java.sql.Connection;
 import java.sql.Statement;
@@ -25,6 +26,7 @@ import org.springframework.context.ConfigurableApplicationContext;
  * reads and history answer 503 {@code unavailable} once the timeout has passed, not when the lock goes away; and the
  * ledger answers normally again once it does.
  */
+@RunsAlone
 @RequiresPostgres
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class RequestTimeoutOnPostgresTest {

@@ -9,6 +9,7 @@ import dev.claimsledger.client.ClaimsClient;
 import dev.claimsledger.client.HeldClaim;
 import dev.claimsledger.client.LossReason;
 import dev.claimsledger.server.client.LedgerClaims;
+import dev.claimsledger.server.support.RunsAlone;
 import dev.claimsledger.server.support.TestDatabase;
 import java.io.IOException;
 import java.net.URI;
@@ -34,6 +35,7 @@ import org.junit.jupiter.api.Timeout;
  * claims whose lease is shorter than the restart are each reported lost exactly once, by their lease's end, and not a
  * heartbeat of theirs reaches the server afterwards (its access log, one file per server, says so).
  */
+@RunsAlone
 abstract class ClaimsClientThroughACrashContract {
 
     /** Outlasts a restart of the server, which takes 5 to 15 s here. */

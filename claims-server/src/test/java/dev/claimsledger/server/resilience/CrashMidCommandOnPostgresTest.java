@@ -13,6 +13,7 @@ import dev.claimsledger.server.resilience.StoredLedger.Epoch;
 import dev.claimsledger.server.resilience.StoredLedger.EpochKey;
 import dev.claimsledger.server.resilience.Traffic.Op;
 import dev.claimsledger.server.support.RequiresPostgres;
+import dev.claimsledger.server.support.RunsAlone;
 import dev.claimsledger.server.support.TestDatabase;
 import java.sql.Connection;
 import java.sql.ResultSet;
@@ -38,6 +39,7 @@ import org.junit.jupiter.api.Timeout;
  * the claim is either not stored at all or stored with its watchdog, and then it expires. The kills under load, on
  * both databases, are {@link CrashRecoveryContract}'s.
  */
+@RunsAlone
 @RequiresPostgres
 class CrashMidCommandOnPostgresTest {
 

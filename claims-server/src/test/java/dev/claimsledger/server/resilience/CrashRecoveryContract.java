@@ -20,6 +20,7 @@ import dev.claimsledger.server.resilience.StoredLedger.EpochKey;
 import dev.claimsledger.server.resilience.StoredLedger.Event;
 import dev.claimsledger.server.resilience.Traffic.Op;
 import dev.claimsledger.server.resilience.Traffic.Sent;
+import dev.claimsledger.server.support.RunsAlone;
 import dev.claimsledger.server.support.TestDatabase;
 import java.time.Duration;
 import java.time.Instant;
@@ -52,6 +53,7 @@ import org.junit.jupiter.api.Timeout;
  * ledger supports; on the embedded one, a commit kept in memory for a moment (H2's default write delay) is exactly
  * what such a kill loses.
  */
+@RunsAlone
 abstract class CrashRecoveryContract {
 
     static final String TENANT = "crash";

@@ -13,6 +13,7 @@ import dev.claimsledger.server.resilience.Traffic.Op;
 import dev.claimsledger.server.support.LedgerHttp;
 import dev.claimsledger.server.support.PrivatePostgres;
 import dev.claimsledger.server.support.RequiresPostgres;
+import dev.claimsledger.server.support.RunsAlone;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -43,6 +44,7 @@ import org.junit.jupiter.api.Timeout;
  * succeed again, the read model catches up, the leases that ran out during the outage expire, nothing acknowledged is
  * lost, and the audit is clean. Each test has a PostgreSQL server of its own, which it may stop.
  */
+@RunsAlone
 @RequiresPostgres
 class DatabaseOutageOnPostgresTest {
 

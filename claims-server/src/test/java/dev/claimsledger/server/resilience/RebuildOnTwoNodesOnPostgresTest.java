@@ -11,6 +11,7 @@ import dev.claimsledger.server.support.LedgerHttp;
 import dev.claimsledger.server.support.LedgerHttp.Reply;
 import dev.claimsledger.server.support.RebuildWhileReading;
 import dev.claimsledger.server.support.RequiresPostgres;
+import dev.claimsledger.server.support.RunsAlone;
 import dev.claimsledger.server.support.SyntheticClaims;
 import dev.claimsledger.server.support.TestDatabase;
 import java.sql.SQLException;
@@ -31,6 +32,7 @@ import org.junit.jupiter.api.TestInstance;
  * claim older than before; a second rebuild asked of node A is a conflict; A reports B's progress; A keeps its
  * segments and its processor keeps going.
  */
+@RunsAlone
 @RequiresPostgres
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class RebuildOnTwoNodesOnPostgresTest {

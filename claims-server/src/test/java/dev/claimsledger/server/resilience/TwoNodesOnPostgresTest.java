@@ -19,6 +19,7 @@ import dev.claimsledger.server.resilience.StoredLedger.EpochKey;
 import dev.claimsledger.server.resilience.Traffic.Op;
 import dev.claimsledger.server.resilience.Traffic.Sent;
 import dev.claimsledger.server.support.RequiresPostgres;
+import dev.claimsledger.server.support.RunsAlone;
 import dev.claimsledger.server.support.TestDatabase;
 import java.time.Duration;
 import java.time.Instant;
@@ -53,6 +54,7 @@ import org.junit.jupiter.api.Timeout;
  *
  * <p>The nodes start once for the class; the second test kills one of them, so the tests run in order.
  */
+@RunsAlone
 @RequiresPostgres
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
