@@ -56,7 +56,7 @@ final class Renewer {
     /** How many heartbeat requests may be on their way at once. */
     static final int SENDERS = 2;
     /** How many releases {@link #close()} sends at once. */
-    static final int RELEASES_AT_ONCE = 4;
+    static final int RELEASES_AT_ONCE = 16;
     private static final int MIN_REQUEST_BYTES = 1024;
     private static final Logger log = LoggerFactory.getLogger(Renewer.class);
 
