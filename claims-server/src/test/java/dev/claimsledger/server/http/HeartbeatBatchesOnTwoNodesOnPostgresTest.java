@@ -13,6 +13,7 @@ import dev.claimsledger.server.support.Ledger;
 import dev.claimsledger.server.support.LedgerHttp;
 import dev.claimsledger.server.support.LedgerHttp.Reply;
 import dev.claimsledger.server.support.RequiresPostgres;
+import dev.claimsledger.server.support.RunsAlone;
 import dev.claimsledger.server.support.TestDatabase;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -39,6 +40,7 @@ import org.springframework.context.ConfigurableApplicationContext;
  * node and are decided again. No acknowledged heartbeat may be missing, none may be stored twice, and the audit
  * (lease invariants, hash chain, read model) must find the streams intact.
  */
+@RunsAlone
 @RequiresPostgres
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class HeartbeatBatchesOnTwoNodesOnPostgresTest {
