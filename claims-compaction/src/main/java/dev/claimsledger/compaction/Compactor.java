@@ -1,6 +1,5 @@
 package dev.claimsledger.compaction;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.claimsledger.api.ClaimMaterialized;
 import dev.claimsledger.api.HeartbeatReceived;
@@ -173,7 +172,7 @@ public final class Compactor {
             } else {
                 endRun();
             }
-            hash = recordedHash(row);
+            hash = runs.recordedHash(row);
         }
 
         /** Whether an existing compacted run continues the state this walk has reached: same lease, same chain. */
@@ -244,18 +243,6 @@ public final class Compactor {
 
         Result result() {
             return new Result(compacted, removed, reclaimed);
-        }
-
-        private String recordedHash(StoredRow row) {
-            if (row.metaData() == null) {
-                return null;
-            }
-            try {
-                JsonNode recorded = stored.readTree(row.metaData()).get(EventChain.HASH_KEY);
-                return recorded == null ? null : recorded.asText();
-            } catch (IOException e) {
-                return null;
-            }
         }
 
         private <T> T read(StoredRow row, Class<T> type) {
