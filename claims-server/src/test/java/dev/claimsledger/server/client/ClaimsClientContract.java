@@ -70,10 +70,7 @@ abstract class ClaimsClientContract {
     @BeforeAll
     void startLedger() {
         database = database();
-        // no scheduled compaction: its first pass, a minute after the start, came with the only stall this test has
-        // shown (no heartbeat answered for 3 s, 1,673 of 2,000 claims lost); compaction under load has tests of its own
-        ledger = Ledger.startWithHttp(database, Map.of("claims.deadlines.polling-interval", "200ms",
-                "claims.compaction.enabled", "false"));
+        ledger = Ledger.startWithHttp(database, Map.of("claims.deadlines.polling-interval", "200ms"));
         baseUrl = Ledger.baseUrl(ledger);
         claims = new LedgerClaims(baseUrl);
         warmUp();
