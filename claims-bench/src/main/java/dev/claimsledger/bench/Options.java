@@ -18,6 +18,13 @@ record Options(Path serverJar, List<String> serverJvmOptions, int port, int base
                Duration soakDuration, int soakRate, int storageClaims, int storageSteps, Duration storageStep,
                Duration storageRetention) {
 
+    Options {
+        // storage-over-time compares the middle and last thirds of its steps
+        if (storageSteps < 3) {
+            throw new IllegalArgumentException("--storage-steps must be at least 3, was " + storageSteps);
+        }
+    }
+
     static final String DEFAULT_PHASES = "release,heartbeats,node-baseline,batch,pgbench-floor,http-floor,half-peak,"
             + "memory,expiry-burst,expiry-burst-fresh,expiry-downtime,rebuild,compaction,storage-over-time,h2-write-delay";
 
