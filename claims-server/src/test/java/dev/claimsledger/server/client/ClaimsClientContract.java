@@ -54,6 +54,8 @@ abstract class ClaimsClientContract {
     private static final Duration SIX_SECONDS = Duration.ofSeconds(6);
     private static final AtomicInteger SEQUENCE = new AtomicInteger();
     private static final String BATCH_URI = "/v1/tenants/{tenant}/heartbeats";
+    /** How many claims one client holds in the 30 s hold, on every storage. */
+    private static final int CLAIMS_HELD = 2_000;
 
     private TestDatabase database;
     private ConfigurableApplicationContext ledger;
@@ -61,11 +63,6 @@ abstract class ClaimsClientContract {
     LedgerClaims claims;
 
     abstract TestDatabase database();
-
-    /** How many claims one client holds in the 30 s hold. */
-    int claimsHeld() {
-        return 2_000;
-    }
 
     @BeforeAll
     void startLedger() {
@@ -84,7 +81,7 @@ abstract class ClaimsClientContract {
      */
     private void warmUp() {
         try (ClaimsClient client = client()) {
-            int warmUpClaims = claimsHeld() / 2;
+            int warmUpClaims = CLAIMS_HELD / 2;
             claimAll(client, "warm-up", warmUpClaims);
             await().atMost(Duration.ofSeconds(30)).until(() -> client.health().heartbeatsSent() >= 3L * warmUpClaims);
         } catch (Exception e) {
@@ -106,7 +103,7 @@ abstract class ClaimsClientContract {
         String tenant = tenant("hold");
         Set<Thread> threadsBefore = new HashSet<>(Thread.getAllStackTraces().keySet());
         try (ClaimsClient client = client()) {
-            List<HeldClaim> held = claimAll(client, tenant, claimsHeld());
+            List<HeldClaim> held = claimAll(client, tenant, CLAIMS_HELD);
             double requestsBefore = heartbeatRequests();
             double heartbeatsBefore = heartbeatsRecorded();
 
@@ -124,7 +121,7 @@ abstract class ClaimsClientContract {
             double heartbeats = heartbeatsRecorded() - heartbeatsBefore;
             ClientHealth health = client.health();
             System.out.printf("[client] %s: %,d claims held 30 s: %.0f heartbeats in %.0f requests (%.1f a"
-                    + " request), at most %d client threads (%s); %s%n", database.description(), claimsHeld(),
+                    + " request), at most %d client threads (%s); %s%n", database.description(), CLAIMS_HELD,
                     heartbeats, requests, heartbeats / requests, mostClientThreads, clientThreads(threadsBefore),
                     health);
 
@@ -135,9 +132,9 @@ abstract class ClaimsClientContract {
                 assertThat(claim.leaseExpiresAt()).as("%s renewed within its last lease", claim).isAfter(holdEnded);
             });
             assertThat(health.claimsLost()).isZero();
-            assertThat(health.claimsHeld()).isEqualTo(claimsHeld());
+            assertThat(health.claimsHeld()).isEqualTo(CLAIMS_HELD);
             List<JsonNode> onTheLedger = claims.all(tenant, null);
-            assertThat(onTheLedger).hasSize(claimsHeld()).allSatisfy(claim -> {
+            assertThat(onTheLedger).hasSize(CLAIMS_HELD).allSatisfy(claim -> {
                 assertThat(claim.path("status").asText()).as("%s", claim).isEqualTo("active");
                 // 30 s held, renewed every 0.75 to 0.9 s
                 assertThat(claim.path("heartbeat_count").asLong()).as("%s", claim).isGreaterThanOrEqualTo(25);
@@ -151,10 +148,10 @@ abstract class ClaimsClientContract {
             long closing = System.nanoTime();
             client.close();
             System.out.printf("[client] %s: closing released %,d claims in %d ms%n", database.description(),
-                    claimsHeld(), Duration.ofNanos(System.nanoTime() - closing).toMillis());
+                    CLAIMS_HELD, Duration.ofNanos(System.nanoTime() - closing).toMillis());
         }
         await().atMost(Duration.ofSeconds(30)).untilAsserted(() ->
-                assertThat(claims.all(tenant, "released")).hasSize(claimsHeld()));
+                assertThat(claims.all(tenant, "released")).hasSize(CLAIMS_HELD));
     }
 
     @Test

@@ -33,17 +33,6 @@ class ClaimsClientOnH2Test extends ClaimsClientContract {
         return TestDatabase.freshH2(dataDir);
     }
 
-    /**
-     * Half of PostgreSQL's 2,000: with {@code WRITE_DELAY=0} (nothing acknowledged is lost, README "Operations") every
-     * commit writes H2's changed pages to its file, and the embedded database then takes about 2,400 heartbeats a
-     * second on this machine (measured with batches of 1,000), below the 2,500 a second that 2,000 claims renewed every
-     * 0.8 s ask for while the same two cores also run the client, the claims and the test.
-     */
-    @Override
-    int claimsHeld() {
-        return 1_000;
-    }
-
     @Test
     @Timeout(value = 90, unit = TimeUnit.SECONDS)
     void readmesWorkerExampleHoldsAndReleasesItsClaim(@TempDir Path dir) throws Exception {
