@@ -8,6 +8,11 @@ import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Stream;
@@ -16,7 +21,9 @@ import java.util.stream.Stream;
  * Who used the machine's CPU during a run, from {@code /proc}: named processes (the server under test, the benchmark's
  * own JVM), the PostgreSQL processes that serve the benchmark's database (its backends and the cluster's shared
  * background processes, not the backends of other databases), child processes whose CPU time was measured when they
- * ended (the load generator), and the machine as a whole, so that what else ran shows as the rest.
+ * ended (the load generator), and the machine as a whole, so that what else ran shows as the rest. PostgreSQL's
+ * processes are sampled every {@value #SAMPLE_MILLIS} ms, so that a backend that ends before the run does (pgbench's)
+ * still counts, up to its last sample.
  */
 final class CpuMeter {
 
@@ -27,6 +34,7 @@ final class CpuMeter {
     static final String BENCH_JVM = "bench JVM";
     private static final int CORES = Runtime.getRuntime().availableProcessors();
     private static final long TICKS_PER_SECOND = ticksPerSecond();
+    private static final long SAMPLE_MILLIS = 200;
 
     /** CPU shares of the whole machine (1.0 = every core busy), by who used them. */
     record Shares(Map<String, Double> byName, double machine) {
@@ -56,6 +64,15 @@ final class CpuMeter {
     private final Map<String, Long> pids;
     private final Map<String, Long> startTicks = new HashMap<>();
     private final Map<Long, Long> postgresStartTicks;
+    /** The latest ticks seen of every PostgreSQL process that served the database during the run, ended ones too. */
+    private final Map<Long, Long> postgresLastTicks = new ConcurrentHashMap<>();
+    /** Pids that are not PostgreSQL's, so that a sample reads each of them once. */
+    private final Set<Long> notPostgres = ConcurrentHashMap.newKeySet();
+    private final ScheduledExecutorService sampler = Executors.newSingleThreadScheduledExecutor(task -> {
+        Thread thread = new Thread(task, "cpu-meter");
+        thread.setDaemon(true);
+        return thread;
+    });
     private final long[] machineStart;
     private final long startNanos;
 
@@ -66,6 +83,7 @@ final class CpuMeter {
         this.postgresStartTicks = postgresTicks();
         this.machineStart = machineTicks();
         this.startNanos = System.nanoTime();
+        sampler.scheduleAtFixedRate(this::samplePostgres, SAMPLE_MILLIS, SAMPLE_MILLIS, TimeUnit.MILLISECONDS);
     }
 
     /** Starts measuring the server under test (named as given), this benchmark's JVM and PostgreSQL. */
@@ -91,9 +109,11 @@ final class CpuMeter {
         childCpuSeconds.forEach((name, cpu) -> shares.put(name, cpu / capacity));
         pids.forEach((name, pid) -> shares.put(name,
                 (ticks(pid) - startTicks.get(name)) / (double) TICKS_PER_SECOND / capacity));
+        sampler.shutdownNow();
+        samplePostgres();
         long postgres = 0;
-        for (Map.Entry<Long, Long> process : postgresTicks().entrySet()) {
-            postgres += process.getValue() - postgresStartTicks.getOrDefault(process.getKey(), 0L);
+        for (Map.Entry<Long, Long> process : postgresLastTicks.entrySet()) {
+            postgres += Math.max(0, process.getValue() - postgresStartTicks.getOrDefault(process.getKey(), 0L));
         }
         shares.put("PostgreSQL", postgres / (double) TICKS_PER_SECOND / capacity);
         long[] machineEnd = machineTicks();
@@ -113,13 +133,21 @@ final class CpuMeter {
         }
     }
 
+    private void samplePostgres() {
+        // a process that is gone reads as 0 ticks: keep the highest seen
+        postgresTicks().forEach((pid, ticks) -> postgresLastTicks.merge(pid, ticks, Math::max));
+    }
+
     private Map<Long, Long> postgresTicks() {
         Map<Long, Long> ticks = new HashMap<>();
         try (Stream<Path> processes = Files.list(Path.of("/proc"))) {
             for (Path process : processes.toList()) {
                 String name = process.getFileName().toString();
-                if (name.chars().allMatch(Character::isDigit) && servesThisDatabase(process)) {
-                    ticks.put(Long.parseLong(name), ticks(Long.parseLong(name)));
+                if (name.chars().allMatch(Character::isDigit)) {
+                    long pid = Long.parseLong(name);
+                    if (!notPostgres.contains(pid) && servesThisDatabase(pid, process)) {
+                        ticks.put(pid, ticks(pid));
+                    }
                 }
             }
         } catch (IOException e) {
@@ -128,10 +156,11 @@ final class CpuMeter {
         return ticks;
     }
 
-    private boolean servesThisDatabase(Path process) {
+    private boolean servesThisDatabase(long pid, Path process) {
         try {
             String stat = Files.readString(process.resolve("stat"));
             if (!stat.contains("(postgres)")) {
+                notPostgres.add(pid);
                 return false;
             }
             String title = new String(Files.readAllBytes(process.resolve("cmdline")), StandardCharsets.UTF_8)
