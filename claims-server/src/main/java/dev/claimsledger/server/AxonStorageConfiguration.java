@@ -18,6 +18,7 @@ import org.axonframework.eventsourcing.EventCountSnapshotTriggerDefinition;
 import org.axonframework.eventsourcing.SnapshotTriggerDefinition;
 import org.axonframework.eventsourcing.Snapshotter;
 import org.axonframework.eventsourcing.eventstore.EventStorageEngine;
+import org.axonframework.eventsourcing.eventstore.EventStore;
 import org.axonframework.eventsourcing.eventstore.jdbc.EventSchema;
 import org.axonframework.eventsourcing.eventstore.jdbc.JdbcEventStorageEngine;
 import org.axonframework.serialization.Serializer;
@@ -122,6 +123,15 @@ class AxonStorageConfiguration {
     @Bean
     ConnectionProvider connectionProvider(DataSource dataSource) {
         return new UnitOfWorkAwareConnectionProviderWrapper(new SpringDataSourceConnectionProvider(dataSource));
+    }
+
+    /**
+     * The event store as the tracking processors read it (their {@code source} in application.yml), lingering
+     * {@code claims.event-store.processor-linger} while events trickle in.
+     */
+    @Bean
+    LingeringEventSource lingeringEventSource(EventStore eventStore, ClaimsProperties properties) {
+        return new LingeringEventSource(eventStore, properties.eventStore().processorLinger());
     }
 
     /** The event processors' positions, in {@code token_entry}; a node's claim on a segment lapses after 10 s. */

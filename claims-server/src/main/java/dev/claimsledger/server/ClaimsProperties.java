@@ -55,13 +55,21 @@ public record ClaimsProperties(@DefaultValue("./data") Path dataDir,
      * @param gapTimeout     how old (by its timestamp) an event must be, when a processor reads it, before the positions
      *                       below it that are still missing count as never to be filled: a transaction that commits
      *                       events later than that after deciding them could have them skipped by the processors
+     * @param processorLinger how long a tracking processor waits after an event arrives, while events trickle in,
+     *                       before it applies its batch: fewer, larger transactions for at most this much projection
+     *                       lag; {@code 0} applies each event as soon as it is read
      */
-    public record EventStore(@DefaultValue("1000") int fetchBatchSize, @DefaultValue("10m") Duration gapTimeout) {
+    public record EventStore(@DefaultValue("1000") int fetchBatchSize, @DefaultValue("10m") Duration gapTimeout,
+                             @DefaultValue("10ms") Duration processorLinger) {
 
         public EventStore {
             if (gapTimeout.isNegative() || gapTimeout.isZero() || gapTimeout.toMillis() > Integer.MAX_VALUE) {
                 throw new IllegalArgumentException("claims.event-store.gap-timeout must be positive and at most "
                         + Duration.ofMillis(Integer.MAX_VALUE) + ", was " + gapTimeout);
+            }
+            if (processorLinger.isNegative() || processorLinger.compareTo(LingeringEventSource.MAX_LINGER) > 0) {
+                throw new IllegalArgumentException("claims.event-store.processor-linger must be from 0 to "
+                        + LingeringEventSource.MAX_LINGER.toMillis() + "ms, was " + processorLinger);
             }
         }
     }
