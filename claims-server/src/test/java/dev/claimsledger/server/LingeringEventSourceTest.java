@@ -3,19 +3,28 @@ package dev.claimsledger.server;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.claimsledger.merkle.MerkleLogWriter;
+import dev.claimsledger.projection.ConsumerClaimsProjection;
+import dev.claimsledger.server.support.Ledger;
+import dev.claimsledger.server.support.TestDatabase;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Optional;
 import java.util.concurrent.LinkedBlockingDeque;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import org.axonframework.common.stream.BlockingStream;
+import org.axonframework.config.EventProcessingConfiguration;
 import org.axonframework.eventhandling.GenericEventMessage;
 import org.axonframework.eventhandling.GenericTrackedEventMessage;
 import org.axonframework.eventhandling.GlobalSequenceTrackingToken;
 import org.axonframework.eventhandling.TrackedEventMessage;
+import org.axonframework.eventhandling.TrackingEventProcessor;
 import org.axonframework.eventhandling.TrackingToken;
 import org.axonframework.messaging.StreamableMessageSource;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.springframework.context.ConfigurableApplicationContext;
 
 /**
  * A tracking processor's wait for the first event of a batch lingers while events trickle in, so that the events
@@ -67,6 +76,20 @@ class LingeringEventSourceTest {
         assertThat(stream.hasNextAvailable()).isTrue();
         assertThat(stream.hasNextAvailable(0, TimeUnit.MILLISECONDS)).isTrue();
         assertThat(Duration.ofNanos(System.nanoTime() - started)).isLessThan(Duration.ofMillis(500));
+    }
+
+    @Test
+    void theReadModelAndTheMerkleLogReadThroughTheLinger(@TempDir Path dataDir) {
+        try (ConfigurableApplicationContext ledger = Ledger.start(TestDatabase.freshH2(dataDir))) {
+            LingeringEventSource source = ledger.getBean(LingeringEventSource.class);
+            EventProcessingConfiguration processing = ledger.getBean(EventProcessingConfiguration.class);
+            for (String processor : new String[]{ConsumerClaimsProjection.PROCESSING_GROUP,
+                    MerkleLogWriter.PROCESSING_GROUP}) {
+                assertThat(processing.eventProcessor(processor, TrackingEventProcessor.class))
+                        .as(processor).hasValueSatisfying(tracking ->
+                                assertThat(tracking.getMessageSource()).isSameAs(source));
+            }
+        }
     }
 
     @Test
