@@ -27,7 +27,7 @@ class ProblemResponses extends ResponseEntityExceptionHandler {
 
     @ExceptionHandler(ClaimRejectedException.class)
     ResponseEntity<Object> rejected(ClaimRejectedException rejection) {
-        return problem(statusOf(rejection.code()), rejection.code(), rejection.getMessage());
+        return failed(rejection);
     }
 
     /** Tomcat's query parser refusing a malformed escape when the controller asks for a parameter. */
@@ -39,12 +39,26 @@ class ProblemResponses extends ResponseEntityExceptionHandler {
 
     @ExceptionHandler(LedgerUnavailableException.class)
     ResponseEntity<Object> unavailable(LedgerUnavailableException failure) {
-        log.warn("ledger unavailable: {}", failure.getMessage());
-        return problem(HttpStatus.SERVICE_UNAVAILABLE, ClaimErrorCode.UNAVAILABLE, failure.getMessage());
+        return failed(failure);
     }
 
     @ExceptionHandler(Exception.class)
     ResponseEntity<Object> unexpected(Exception failure) {
+        return failed(failure);
+    }
+
+    /**
+     * The answer to a command or query that failed: a rejection with its code, 503 when the ledger or its database
+     * is unavailable, 500 otherwise. Also used by {@link DirectHeartbeatFilter}, which answers outside Spring MVC.
+     */
+    static ResponseEntity<Object> failed(Exception failure) {
+        if (failure instanceof ClaimRejectedException rejection) {
+            return problem(statusOf(rejection.code()), rejection.code(), rejection.getMessage());
+        }
+        if (failure instanceof LedgerUnavailableException) {
+            log.warn("ledger unavailable: {}", failure.getMessage());
+            return problem(HttpStatus.SERVICE_UNAVAILABLE, ClaimErrorCode.UNAVAILABLE, failure.getMessage());
+        }
         if (DatabaseUnavailable.isCause(failure)) {
             log.warn("ledger unavailable: the database cannot be reached: {}", DatabaseUnavailable.describe(failure));
             return problem(HttpStatus.SERVICE_UNAVAILABLE, ClaimErrorCode.UNAVAILABLE,

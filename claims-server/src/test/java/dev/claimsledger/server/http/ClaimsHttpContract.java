@@ -4,6 +4,7 @@ import static dev.claimsledger.server.support.LedgerHttp.claim;
 import static dev.claimsledger.server.support.LedgerHttp.claims;
 import static dev.claimsledger.server.support.LedgerHttp.heartbeatBatch;
 import static dev.claimsledger.server.support.LedgerHttp.heartbeats;
+import static dev.claimsledger.server.support.LedgerHttp.postJson;
 import static dev.claimsledger.server.support.LedgerHttp.query;
 import static dev.claimsledger.server.support.LedgerHttp.release;
 import static dev.claimsledger.server.support.LedgerHttp.runnerHealth;
@@ -22,7 +23,10 @@ import dev.claimsledger.server.support.Ledger;
 import dev.claimsledger.server.support.LedgerHttp;
 import dev.claimsledger.server.support.LedgerHttp.Reply;
 import dev.claimsledger.server.support.TestDatabase;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
 import java.net.URI;
+import java.net.http.HttpRequest;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
@@ -33,10 +37,13 @@ import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.UUID;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Predicate;
 import java.util.function.Supplier;
+import java.util.function.UnaryOperator;
 import java.util.stream.Stream;
 import java.util.stream.StreamSupport;
 import org.axonframework.config.Configuration;
@@ -55,6 +62,7 @@ import org.junit.jupiter.params.provider.ValueSource;
 import javax.sql.DataSource;
 import org.springframework.context.ConfigurableApplicationContext;
 import org.springframework.jdbc.core.JdbcTemplate;
+import org.springframework.web.context.support.ServletRequestHandledEvent;
 
 /**
  * The claims HTTP API as a caller sees it: the whole ledger on a free port, real HTTP, a real database, run against
@@ -81,6 +89,8 @@ abstract class ClaimsHttpContract {
 
     private ConfigurableApplicationContext ledger;
     private LedgerHttp http;
+    /** The paths of the requests Spring MVC's dispatcher answered. */
+    private final Set<String> answeredBySpringMvc = ConcurrentHashMap.newKeySet();
 
     abstract TestDatabase database();
 
@@ -88,6 +98,11 @@ abstract class ClaimsHttpContract {
     void startLedger() {
         ledger = Ledger.startWithHttp(database(), Map.of("claims.deadlines.polling-interval", "200ms"));
         http = LedgerHttp.heldToTheServedDocument(Ledger.baseUrl(ledger));
+        ledger.addApplicationListener(event -> {
+            if (event instanceof ServletRequestHandledEvent handled) {
+                answeredBySpringMvc.add(handled.getRequestUrl());
+            }
+        });
     }
 
     /** Every exchange is checked as it happens; this also catches one whose failure a poll swallowed. */
@@ -430,6 +445,102 @@ abstract class ClaimsHttpContract {
 
         assertRejectedLeavingNoEvent(TENANT, consumer, () -> http.post(heartbeats(TENANT, consumer, 1)), 409,
                 "claim_not_active");
+    }
+
+    // === single heartbeats, answered outside Spring MVC ==============================================================
+
+    /**
+     * Each case: how the consumer stands, the epoch in the path, the request's shape, and whether the direct route
+     * ({@link DirectHeartbeatFilter}) answers it or passes it on to Spring MVC.
+     */
+    Stream<Arguments> heartbeatExchanges() {
+        UnaryOperator<HttpRequest.Builder> noBody = LedgerHttp::postNothing;
+        return Stream.of(
+                Arguments.of("no body", "active", "1", noBody, true),
+                Arguments.of("reported_at", "active", "1", postJson("{\"reported_at\":\"2026-01-31T12:00:00Z\"}"), true),
+                Arguments.of("an empty object", "active", "1", postJson("{}"), true),
+                Arguments.of("JSON in UTF-8, said so", "active", "1", shaped("application/json;charset=UTF-8",
+                        null, "{}"), true),
+                Arguments.of("a consumer that never claimed", "unknown", "1", noBody, true),
+                Arguments.of("an epoch never claimed", "active", "2", noBody, true),
+                Arguments.of("a released claim", "released", "1", noBody, true),
+                Arguments.of("an epoch that is not a number", "active", "one", noBody, true),
+                Arguments.of("an epoch over 2^63 - 1", "active", "9223372036854775808", noBody, true),
+                Arguments.of("malformed JSON", "active", "1", postJson("{\"reported_at\": "), false),
+                Arguments.of("reported_at not a time", "active", "1", postJson("{\"reported_at\": \"yesterday\"}"), false),
+                Arguments.of("a body that is not JSON", "active", "1", shaped("text/plain", null, "alive"), false),
+                Arguments.of("an answer in JSON not accepted", "active", "1", shaped(null, "text/html", null), false));
+    }
+
+    /**
+     * The direct route answers exactly as Spring MVC does: each request is sent as written and again with a matrix
+     * parameter on the consumer's segment, which Spring MVC routes to the same handler and the direct route leaves to
+     * it. Which of them answered is told by Spring MVC's {@link ServletRequestHandledEvent}.
+     */
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("heartbeatExchanges")
+    void aSingleHeartbeatIsAnsweredAsSpringMvcAnswersIt(String description, String standing, String epoch,
+                                                        UnaryOperator<HttpRequest.Builder> shape, boolean direct) {
+        String consumer = consumer("direct");
+        if (!standing.equals("unknown")) {
+            assertThat(http.post(claims(TENANT), claimRequest(consumer, 1)).status()).isEqualTo(201);
+        }
+        if (standing.equals("released")) {
+            assertThat(http.post(release(TENANT, consumer, 1), ACKED).status()).isEqualTo(200);
+        }
+        String plain = claims(TENANT) + "/" + consumer + "/epochs/" + epoch + "/heartbeats";
+        String viaMvc = claims(TENANT) + "/" + consumer + ";via=mvc/epochs/" + epoch + "/heartbeats";
+
+        Reply first = http.send(plain, shape);
+        Reply second = http.send(viaMvc, shape);
+
+        await().atMost(Duration.ofSeconds(5)).until(() -> answeredBySpringMvc.contains(viaMvc));
+        assertThat(answeredBySpringMvc.contains(plain)).as("%s: Spring MVC answered %s", description, plain).isEqualTo(!direct);
+        assertThat(first.status()).as("%s: %s and %s", description, first, second).isEqualTo(second.status());
+        assertThat(first.contentType()).as(description).isEqualTo(second.contentType());
+        ObjectNode firstBody = (ObjectNode) first.json();
+        ObjectNode secondBody = (ObjectNode) second.json();
+        if (first.status() == 200) {
+            assertThat(secondBody.path("heartbeat_count").asLong()).as(description)
+                    .isEqualTo(firstBody.path("heartbeat_count").asLong() + 1);
+            for (String changes : List.of("heartbeat_count", "last_heartbeat_at", "lease_expires_at",
+                    "lease_remaining_ms", "updated_at")) {
+                assertThat(firstBody.has(changes)).as("%s: %s", description, changes).isTrue();
+                firstBody.remove(changes);
+                secondBody.remove(changes);
+            }
+        } else {
+            assertThat(firstBody.remove("instance").asText()).as(description).isEqualTo(plain);
+            assertThat(secondBody.remove("instance").asText()).as(description).isEqualTo(viaMvc);
+        }
+        assertThat(firstBody).as(description).isEqualTo(secondBody);
+    }
+
+    @Test
+    void aSingleHeartbeatAnsweredDirectlyIsCountedUnderItsRoute() {
+        String consumer = consumer("direct-metric");
+        assertThat(http.post(claims(TENANT), claimRequest(consumer, 1)).status()).isEqualTo(201);
+        Supplier<Double> counted = () -> ledger.getBean(MeterRegistry.class).find("http.server.requests")
+                .tag("uri", DirectHeartbeatFilter.URI_TEMPLATE).timers().stream().mapToDouble(Timer::count).sum();
+        double before = counted.get();
+
+        assertThat(http.post(heartbeats(TENANT, consumer, 1)).status()).isEqualTo(200);
+
+        await().atMost(Duration.ofSeconds(5)).until(() -> counted.get() == before + 1);
+    }
+
+    /** A POST with these headers (left out when null) and body (none when null). */
+    private static UnaryOperator<HttpRequest.Builder> shaped(String contentType, String accept, String body) {
+        return request -> {
+            if (contentType != null) {
+                request.header("Content-Type", contentType);
+            }
+            if (accept != null) {
+                request.header("Accept", accept);
+            }
+            return request.POST(body == null ? HttpRequest.BodyPublishers.noBody()
+                    : HttpRequest.BodyPublishers.ofString(body, StandardCharsets.UTF_8));
+        };
     }
 
     // === batches of heartbeats =======================================================================================
