@@ -183,6 +183,13 @@ public final class LeaseWriter implements AutoCloseable {
         }
     }
 
+    /** Whether the head of {@code streamId} is kept, so that its next heartbeat is decided without reading it. */
+    public boolean keepsHead(String streamId) {
+        synchronized (heads) {
+            return heads.containsKey(streamId);
+        }
+    }
+
     /**
      * Stops writing once the group in flight is stored. The writer is never interrupted: an interrupt in the middle
      * of a write can close the embedded database's file.

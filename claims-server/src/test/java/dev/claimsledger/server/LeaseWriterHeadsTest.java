@@ -1,0 +1,47 @@
+package dev.claimsledger.server;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.claimsledger.api.ConsumerRef;
+import dev.claimsledger.api.LeasePolicy;
+import dev.claimsledger.api.MaterializeClaim;
+import dev.claimsledger.api.ReleaseClaim;
+import dev.claimsledger.core.LeaseWriter;
+import dev.claimsledger.server.support.Ledger;
+import dev.claimsledger.server.support.TestDatabase;
+import io.micrometer.core.instrument.MeterRegistry;
+import java.nio.file.Path;
+import java.util.List;
+import org.axonframework.commandhandling.gateway.CommandGateway;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.springframework.context.ConfigurableApplicationContext;
+
+/**
+ * What the command bus commits reaches the event store's two subscribers of this node: the lease writer's heads
+ * ({@link LeaseWriterHeads}) and the ledger's counters ({@link ClaimsMetrics}).
+ */
+class LeaseWriterHeadsTest {
+
+    @Test
+    void aClaimCommittedByTheCommandBusMovesTheLeaseWritersHeadAndClaimsAndReleasesAreCounted(@TempDir Path dataDir) {
+        try (ConfigurableApplicationContext ledger = Ledger.start(TestDatabase.freshH2(dataDir))) {
+            CommandGateway commands = ledger.getBean(CommandGateway.class);
+            LeaseWriter leaseWriter = ledger.getBean(LeaseWriter.class);
+            MeterRegistry metrics = ledger.getBean(MeterRegistry.class);
+            String stream = ConsumerRef.streamId("acme", "worker-1");
+            double claimedBefore = metrics.get("claims.materialized").counter().count();
+
+            commands.sendAndWait(new MaterializeClaim("acme", "worker-1", 1, "https://example.test/entity/1",
+                    "/streams/1", "wake-1", "runner-a", 60_000L, LeasePolicy.RENEW_ON_HEARTBEAT));
+
+            assertThat(leaseWriter.keepsHead(stream)).isTrue();
+            assertThat(leaseWriter.keepsHead(ConsumerRef.streamId("acme", "worker-2"))).isFalse();
+            assertThat(metrics.get("claims.materialized").counter().count()).isEqualTo(claimedBefore + 1);
+
+            commands.sendAndWait(new ReleaseClaim("acme", "worker-1", 1, List.of()));
+
+            assertThat(metrics.get("claims.released").counter().count()).isEqualTo(1);
+        }
+    }
+}
