@@ -457,7 +457,8 @@ abstract class ClaimsHttpContract {
         UnaryOperator<HttpRequest.Builder> noBody = LedgerHttp::postNothing;
         return Stream.of(
                 Arguments.of("no body", "active", "1", noBody, true),
-                Arguments.of("reported_at", "active", "1", postJson("{\"reported_at\":\"2026-01-31T12:00:00Z\"}"), true),
+                Arguments.of("reported_at", "active", "1",
+                        postJson("{\"reported_at\":\"2026-01-31T12:00:00Z\"}"), true),
                 Arguments.of("an empty object", "active", "1", postJson("{}"), true),
                 Arguments.of("JSON in UTF-8, said so", "active", "1", shaped("application/json;charset=UTF-8",
                         null, "{}"), true),
@@ -467,7 +468,8 @@ abstract class ClaimsHttpContract {
                 Arguments.of("an epoch that is not a number", "active", "one", noBody, true),
                 Arguments.of("an epoch over 2^63 - 1", "active", "9223372036854775808", noBody, true),
                 Arguments.of("malformed JSON", "active", "1", postJson("{\"reported_at\": "), false),
-                Arguments.of("reported_at not a time", "active", "1", postJson("{\"reported_at\": \"yesterday\"}"), false),
+                Arguments.of("reported_at not a time", "active", "1",
+                        postJson("{\"reported_at\": \"yesterday\"}"), false),
                 Arguments.of("a body that is not JSON", "active", "1", shaped("text/plain", null, "alive"), false),
                 Arguments.of("an answer in JSON not accepted", "active", "1", shaped(null, "text/html", null), false));
     }
@@ -495,7 +497,8 @@ abstract class ClaimsHttpContract {
         Reply second = http.send(viaMvc, shape);
 
         await().atMost(Duration.ofSeconds(5)).until(() -> answeredBySpringMvc.contains(viaMvc));
-        assertThat(answeredBySpringMvc.contains(plain)).as("%s: Spring MVC answered %s", description, plain).isEqualTo(!direct);
+        assertThat(answeredBySpringMvc.contains(plain)).as("%s: Spring MVC answered %s", description, plain)
+                .isEqualTo(!direct);
         assertThat(first.status()).as("%s: %s and %s", description, first, second).isEqualTo(second.status());
         assertThat(first.contentType()).as(description).isEqualTo(second.contentType());
         ObjectNode firstBody = (ObjectNode) first.json();
