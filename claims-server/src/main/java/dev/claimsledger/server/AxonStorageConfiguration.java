@@ -17,6 +17,8 @@ import org.axonframework.eventhandling.tokenstore.jdbc.TokenSchema;
 import org.axonframework.eventsourcing.EventCountSnapshotTriggerDefinition;
 import org.axonframework.eventsourcing.SnapshotTriggerDefinition;
 import org.axonframework.eventsourcing.Snapshotter;
+import org.axonframework.eventhandling.EventBusSpanFactory;
+import org.axonframework.eventsourcing.eventstore.EmbeddedEventStore;
 import org.axonframework.eventsourcing.eventstore.EventStorageEngine;
 import org.axonframework.eventsourcing.eventstore.EventStore;
 import org.axonframework.eventsourcing.eventstore.jdbc.EventSchema;
@@ -113,6 +115,20 @@ class AxonStorageConfiguration {
                 .batchSize(properties.eventStore().fetchBatchSize())
                 .gapTimeout((int) properties.eventStore().gapTimeout().toMillis())
                 .build();
+    }
+
+    /**
+     * Axon's embedded event store as its auto-configuration builds it, except that its shared event reader looks for
+     * this node's new events at most once per {@code claims.event-store.read-delay} instead of after every commit.
+     */
+    @Bean
+    EmbeddedEventStore eventStore(EventStorageEngine eventStorageEngine,
+                                  org.axonframework.config.Configuration configuration, ClaimsProperties properties) {
+        return new CoalescingEventStore(EmbeddedEventStore.builder()
+                .storageEngine(eventStorageEngine)
+                .messageMonitor(configuration.messageMonitor(EventStore.class, "eventStore"))
+                .spanFactory(configuration.getComponent(EventBusSpanFactory.class)),
+                properties.eventStore().readDelay());
     }
 
     /**

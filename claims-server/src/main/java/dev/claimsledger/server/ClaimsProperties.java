@@ -58,9 +58,11 @@ public record ClaimsProperties(@DefaultValue("./data") Path dataDir,
      * @param processorLinger how long a tracking processor waits after an event arrives, while events trickle in,
      *                       before it applies its batch: fewer, larger transactions for at most this much projection
      *                       lag; {@code 0} applies each event as soon as it is read
+     * @param readDelay      how long after a commit of this node the shared event reader looks for the new events:
+     *                       the commits within it are read with one query; {@code 0} reads after every commit
      */
     public record EventStore(@DefaultValue("1000") int fetchBatchSize, @DefaultValue("10m") Duration gapTimeout,
-                             @DefaultValue("10ms") Duration processorLinger) {
+                             @DefaultValue("10ms") Duration processorLinger, @DefaultValue("5ms") Duration readDelay) {
 
         public EventStore {
             if (gapTimeout.isNegative() || gapTimeout.isZero() || gapTimeout.toMillis() > Integer.MAX_VALUE) {
@@ -70,6 +72,10 @@ public record ClaimsProperties(@DefaultValue("./data") Path dataDir,
             if (processorLinger.isNegative() || processorLinger.compareTo(LingeringEventSource.MAX_LINGER) > 0) {
                 throw new IllegalArgumentException("claims.event-store.processor-linger must be from 0 to "
                         + LingeringEventSource.MAX_LINGER.toMillis() + "ms, was " + processorLinger);
+            }
+            if (readDelay.isNegative() || readDelay.compareTo(CoalescingEventStore.MAX_READ_DELAY) > 0) {
+                throw new IllegalArgumentException("claims.event-store.read-delay must be from 0 to "
+                        + CoalescingEventStore.MAX_READ_DELAY.toMillis() + "ms, was " + readDelay);
             }
         }
     }

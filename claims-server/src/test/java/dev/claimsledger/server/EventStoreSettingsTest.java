@@ -13,14 +13,15 @@ class EventStoreSettingsTest {
     @ParameterizedTest
     @ValueSource(longs = {1, 600_000, Integer.MAX_VALUE})
     void aGapTimeoutTheEngineTakesIsAccepted(long millis) {
-        assertThat(new ClaimsProperties.EventStore(1000, Duration.ofMillis(millis), Duration.ZERO).gapTimeout())
-                .isEqualTo(Duration.ofMillis(millis));
+        assertThat(new ClaimsProperties.EventStore(1000, Duration.ofMillis(millis), Duration.ZERO, Duration.ZERO)
+                .gapTimeout()).isEqualTo(Duration.ofMillis(millis));
     }
 
     @ParameterizedTest
     @ValueSource(longs = {-1, 0, Integer.MAX_VALUE + 1L})
     void aGapTimeoutTheEngineCannotTakeIsRefused(long millis) {
-        assertThatThrownBy(() -> new ClaimsProperties.EventStore(1000, Duration.ofMillis(millis), Duration.ZERO))
+        assertThatThrownBy(() -> new ClaimsProperties.EventStore(1000, Duration.ofMillis(millis), Duration.ZERO,
+                Duration.ZERO))
                 .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("claims.event-store.gap-timeout");
     }
 }

@@ -99,10 +99,12 @@ class LingeringEventSourceTest {
 
     @Test
     void aLingerOutsideZeroToASecondIsRefusedAtStartUp() {
-        assertThatThrownBy(() -> new ClaimsProperties.EventStore(1000, Duration.ofMinutes(10), Duration.ofMillis(-1)))
+        assertThatThrownBy(() -> new ClaimsProperties.EventStore(1000, Duration.ofMinutes(10), Duration.ofMillis(-1),
+                Duration.ZERO))
                 .isInstanceOf(IllegalArgumentException.class)
                 .hasMessageContaining("claims.event-store.processor-linger");
-        assertThatThrownBy(() -> new ClaimsProperties.EventStore(1000, Duration.ofMinutes(10), Duration.ofMillis(1001)))
+        assertThatThrownBy(() -> new ClaimsProperties.EventStore(1000, Duration.ofMinutes(10), Duration.ofMillis(1001),
+                Duration.ZERO))
                 .isInstanceOf(IllegalArgumentException.class)
                 .hasMessageContaining("claims.event-store.processor-linger");
     }
