@@ -18,17 +18,23 @@ import org.slf4j.LoggerFactory;
 /**
  * Runs compactions: by itself every {@code interval}, and on demand. One node at a time compacts (the
  * {@link MaintenanceLock} {@value #LOCK}); on one node, one compaction at a time. Each run is a {@link Compaction}
- * whose progress can be read while it goes.
+ * whose progress can be read while it goes. A compaction keeps to at most {@code maxRate} heartbeats a second, pausing
+ * between streams, so that it leaves the machine to the ledger's own work, as Cassandra caps its compaction's
+ * throughput; at full speed it took about half of a two-core machine, and single heartbeats fell to a fifth of their
+ * rate (BENCHMARKS.md).
  */
 public final class Compactions implements AutoCloseable {
 
     public static final String LOCK = "compaction";
+    /** The longest a compaction pauses at once; it renews its lock between pauses. */
+    private static final long MAX_PAUSE_NANOS = TimeUnit.SECONDS.toNanos(1);
     private static final Logger log = LoggerFactory.getLogger(Compactions.class);
 
     private final Compactor compactor;
     private final MaintenanceLock lock;
     private final Clock clock;
     private final Duration hotWindow;
+    private final long maxRate;
     private final Supplier<PassedPositions> passedPositions;
     private final Listener listener;
     private final Retention retention;
@@ -54,9 +60,16 @@ public final class Compactions implements AutoCloseable {
     public record Retention(HeartbeatRetention retention, Duration olderThan, Path exportDirectory) {
     }
 
-    /** @param retention what retention runs after each compaction, or null for none */
-    public Compactions(Compactor compactor, MaintenanceLock lock, Clock clock, Duration hotWindow,
+    /**
+     * @param maxRate   the most heartbeats a compaction compacts per second; 0 for no limit
+     * @param retention what retention runs after each compaction, or null for none
+     */
+    public Compactions(Compactor compactor, MaintenanceLock lock, Clock clock, Duration hotWindow, long maxRate,
                        Supplier<PassedPositions> passedPositions, Retention retention, Listener listener) {
+        if (maxRate < 0) {
+            throw new IllegalArgumentException("the compaction's rate limit must not be negative, was " + maxRate);
+        }
+        this.maxRate = maxRate;
         this.retention = retention;
         this.compactor = compactor;
         this.lock = lock;
@@ -125,11 +138,14 @@ public final class Compactions implements AutoCloseable {
     }
 
     private void run(Compaction compaction) {
+        long started = System.nanoTime();
         try {
             Compactor.Result result = compactor.compactAll(hotWindow, passedPositions, (processed, total) -> {
                 compaction.progress(processed, total);
-                if (!lock.acquire()) {
-                    throw new IllegalStateException("the compaction lock was taken over by another node");
+                holdLock();
+                for (long pause = pause(processed, started); pause > 0; pause = pause(processed, started)) {
+                    sleep(Math.min(pause, MAX_PAUSE_NANOS));
+                    holdLock();
                 }
             });
             if (result.heartbeatsCompacted() > 0) {
@@ -138,9 +154,7 @@ public final class Compactions implements AutoCloseable {
             }
             HeartbeatRetention.Result retained = null;
             if (retention != null) {
-                if (!lock.acquire()) {
-                    throw new IllegalStateException("the compaction lock was taken over by another node");
-                }
+                holdLock();
                 retained = retention.retention().dropOlderThan(retention.olderThan(), retention.exportDirectory());
                 if (retained.heartbeatsDropped() > 0) {
                     log.info("retention dropped the detail of {} heartbeats older than {}, exported first to {}",
@@ -157,9 +171,28 @@ public final class Compactions implements AutoCloseable {
         }
     }
 
+    private void holdLock() {
+        if (!lock.acquire()) {
+            throw new IllegalStateException("the compaction lock was taken over by another node");
+        }
+    }
+
+    /** How long to pause before going on, having compacted {@code processed} heartbeats since {@code started}. */
+    private long pause(long processed, long started) {
+        if (maxRate == 0) {
+            return 0;
+        }
+        long due = started + (long) (processed * 1e9 / maxRate);
+        return due - System.nanoTime();
+    }
+
     private static void sleep() {
+        sleep(TimeUnit.MILLISECONDS.toNanos(50));
+    }
+
+    private static void sleep(long nanos) {
         try {
-            Thread.sleep(50);
+            TimeUnit.NANOSECONDS.sleep(nanos);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new IllegalStateException("interrupted while compacting", e);

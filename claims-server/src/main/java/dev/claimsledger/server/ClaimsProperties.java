@@ -126,9 +126,17 @@ public record ClaimsProperties(@DefaultValue("./data") Path dataDir,
      * @param enabled   whether this node compacts by itself every {@code interval}; on demand it always can
      * @param hotWindow heartbeats younger than this stay events of their own
      * @param interval  how often this node compacts by itself
+     * @param maxRate   the most heartbeats a compaction compacts per second, scheduled or on demand; 0 for no limit
      */
     public record Compaction(@DefaultValue("true") boolean enabled, @DefaultValue("5m") Duration hotWindow,
-                             @DefaultValue("1m") Duration interval) {
+                             @DefaultValue("1m") Duration interval, @DefaultValue("5000") long maxRate) {
+
+        public Compaction {
+            if (maxRate < 0) {
+                throw new IllegalArgumentException("claims.compaction.max-rate must be 0 (no limit) or more, was "
+                        + maxRate);
+            }
+        }
     }
 
     /**
