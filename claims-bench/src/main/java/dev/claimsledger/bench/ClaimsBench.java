@@ -332,6 +332,7 @@ public final class ClaimsBench {
             }
         }
         waitForProjectionToSettle(ledger);
+        waitForMerkleLog();
         RebuildReads readers = missing > 0
                 ? RebuildReads.start(ledger, SyntheticEvents.TENANT, IntStream.range(0, 200)
                         .mapToObj(SyntheticEvents::consumer).toList(), options.clients())
@@ -456,6 +457,20 @@ public final class ClaimsBench {
             JsonNode metric = ledger.get("/actuator/metrics/claims.projection.lag.events").body();
             lag = metric.path("measurements").path(0).path("value").asDouble(Double.MAX_VALUE);
         }
+    }
+
+    /**
+     * Waits until the Merkle log's writer has logged every stored event, so that the rebuild is measured on its own,
+     * not beside the writer catching up with the synthetic events appended all at once.
+     */
+    private void waitForMerkleLog() throws Exception {
+        long started = System.nanoTime();
+        long deadline = started + TimeUnit.MINUTES.toNanos(10);
+        long head = database.number("SELECT COALESCE(max(global_index), 0) FROM domain_event_entry");
+        while (System.nanoTime() < deadline && database.number("SELECT high_water FROM merkle_log_head") < head) {
+            Thread.sleep(1000);
+        }
+        say("rebuild: waited %.1f s for the Merkle log to log every stored event", (System.nanoTime() - started) / 1e9);
     }
 
     private static String perSecond(Wrk.Result run) {

@@ -129,7 +129,7 @@ public record ClaimsProperties(@DefaultValue("./data") Path dataDir,
      * @param maxRate   the most heartbeats a compaction compacts per second, scheduled or on demand; 0 for no limit
      */
     public record Compaction(@DefaultValue("true") boolean enabled, @DefaultValue("5m") Duration hotWindow,
-                             @DefaultValue("1m") Duration interval, @DefaultValue("5000") long maxRate) {
+                             @DefaultValue("1m") Duration interval, @DefaultValue("2000") long maxRate) {
 
         public Compaction {
             if (maxRate < 0) {
