@@ -5,7 +5,9 @@ import com.fasterxml.jackson.databind.MapperFeature;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.databind.json.JsonMapper;
+import com.fasterxml.jackson.databind.module.SimpleModule;
 import com.fasterxml.jackson.datatype.jsr310.JavaTimeModule;
+import java.time.Instant;
 
 /**
  * The one Jackson 2 mapper behind Axon's serializer for events, messages, snapshots, tokens and deadlines. Stored
@@ -19,6 +21,9 @@ public final class LedgerObjectMapper {
     public static ObjectMapper create() {
         return JsonMapper.builder()
                 .addModule(new JavaTimeModule())
+                // after JavaTimeModule, so that it reads instants first
+                .addModule(new SimpleModule("canonical-instants")
+                        .addDeserializer(Instant.class, new CanonicalInstantDeserializer()))
                 // instants as ISO-8601 text, readable by an auditor and by any other tool
                 .disable(SerializationFeature.WRITE_DATES_AS_TIMESTAMPS)
                 .disable(SerializationFeature.WRITE_DURATIONS_AS_TIMESTAMPS)
