@@ -17,7 +17,9 @@ import java.time.Instant;
 import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import org.axonframework.config.ProcessingGroup;
 import org.axonframework.eventhandling.EventHandler;
 import org.axonframework.eventhandling.ResetHandler;
@@ -37,8 +39,8 @@ import org.springframework.stereotype.Component;
  * round trip per event. A claim's row is always inserted by its first event, so writing the inserts first keeps
  * each row's changes in order.
  *
- * <p>A rebuild applies the same row changes ({@link #changesTo}) to {@link #REBUILD_TABLE}, a table of the same shape,
- * and then makes {@link #TABLE} hold exactly its rows ({@link #replaceRows}).
+ * <p>A rebuild applies the same row changes ({@link #rebuildChanges}) to {@link #REBUILD_TABLE}, a table of the same
+ * shape, and then makes {@link #TABLE} hold exactly its rows ({@link #replaceRows}).
  */
 @Component
 @ProcessingGroup(ConsumerClaimsProjection.PROCESSING_GROUP)
@@ -113,7 +115,7 @@ public class ConsumerClaimsProjection {
     private static final String PENDING = ConsumerClaimsProjection.class.getName() + ".pending";
 
     private final JdbcTemplate jdbc;
-    private final RowChanges direct = new RowChanges(TABLE);
+    private final RowChanges direct = new RowChanges(TABLE, false);
 
     public ConsumerClaimsProjection(JdbcTemplate jdbc) {
         this.jdbc = jdbc;
@@ -160,7 +162,17 @@ public class ConsumerClaimsProjection {
 
     /** An empty set of row changes for {@code table}: {@link #TABLE} or {@link #REBUILD_TABLE}. */
     public static RowChanges changesTo(String table) {
-        return new RowChanges(table);
+        return new RowChanges(table, false);
+    }
+
+    /**
+     * An empty set of row changes for {@link #REBUILD_TABLE}, which a rebuild fills by applying every event once, in
+     * order: so a claim's consecutive heartbeats are written as one change, as a compacted run of them is, instead of
+     * one statement each. The processor's own changes are never folded: the events it applies again after a restart
+     * or a rebuild can end inside such a range, which its row would then skip whole.
+     */
+    public static RowChanges rebuildChanges() {
+        return new RowChanges(REBUILD_TABLE, true);
     }
 
     /**
@@ -195,7 +207,7 @@ public class ConsumerClaimsProjection {
     private RowChanges pending() {
         UnitOfWork<?> root = CurrentUnitOfWork.get().root();
         return root.getOrComputeResource(PENDING, key -> {
-            RowChanges pending = new RowChanges(TABLE);
+            RowChanges pending = new RowChanges(TABLE, false);
             root.onPrepareCommit(unitOfWork -> pending.writeTo(jdbc));
             return pending;
         });
@@ -217,14 +229,25 @@ public class ConsumerClaimsProjection {
 
         private static final ObjectMapper JSON = new ObjectMapper();
 
+        private static final int HEARTBEAT_AT = 0;
+        private static final int HEARTBEATS = 1;
+        private static final int LEASE_EXPIRES_AT = 7;
+        private static final int UPDATED_AT = 8;
+        private static final int SEQUENCE = 9;
+        private static final int SKEW_HEARTBEATS = 10;
+        private static final int SKEW_MS = 11;
+
         private final String insertClaim;
         private final String applyChange;
         private final List<Object[]> inserts = new ArrayList<>();
         private final List<Object[]> changes = new ArrayList<>();
+        /** Folding: each claim whose last change so far is its heartbeats', and where that change is. */
+        private final Map<Row, Object[]> heartbeatChanges;
 
-        private RowChanges(String table) {
+        private RowChanges(String table, boolean foldsHeartbeats) {
             insertClaim = INSERT_CLAIM.formatted(tableName(table), COLUMNS);
             applyChange = APPLY_CHANGE.formatted(tableName(table));
+            heartbeatChanges = foldsHeartbeats ? new HashMap<>() : null;
         }
 
         /** Adds what {@code event}, at {@code sequence} in its consumer's stream, changes; other payloads change nothing. */
@@ -236,8 +259,14 @@ public class ConsumerClaimsProjection {
                         claimed.leasePolicy().wireName(), sequence, claimed.tenantId(), claimed.consumerId(),
                         claimed.epoch()});
             } else if (event instanceof HeartbeatReceived heartbeat) {
-                change(heartbeat, sequence, sequence, heartbeat.receivedAt(), heartbeat.receivedAt(), 1,
-                        skewMs(heartbeat.receivedAt(), heartbeat.reportedAt()), null, null, null);
+                if (!folded(heartbeat, sequence)) {
+                    change(heartbeat, sequence, sequence, heartbeat.receivedAt(), heartbeat.receivedAt(), 1,
+                            skewMs(heartbeat.receivedAt(), heartbeat.reportedAt()), null, null, null);
+                    if (heartbeatChanges != null) {
+                        heartbeatChanges.put(Row.of(heartbeat), changes.get(changes.size() - 1));
+                    }
+                }
+                return;
             } else if (event instanceof HeartbeatsCompacted run) {
                 change(run, sequence, run.firstSequence(), run.lastReceivedAt(), run.lastReceivedAt(), run.count(),
                         skewMs(run.lastReceivedAt(), run.lastReportedAt()), null, null, null);
@@ -251,6 +280,30 @@ public class ConsumerClaimsProjection {
                 change(superseded, sequence, sequence, superseded.supersededAt(), null, 0, null,
                         ClaimStatus.SUPERSEDED, null, null);
             }
+            if (heartbeatChanges != null && event instanceof ClaimEvent claimEvent) {
+                heartbeatChanges.remove(Row.of(claimEvent));
+            }
+        }
+
+        /**
+         * Folds the heartbeat into its claim's change when that is the change of the heartbeat just before it in the
+         * stream: the count grows by one, and everything else is this heartbeat's, as applying it after would leave
+         * the row.
+         */
+        private boolean folded(HeartbeatReceived heartbeat, long sequence) {
+            Object[] change = heartbeatChanges == null ? null : heartbeatChanges.get(Row.of(heartbeat));
+            if (change == null || (long) change[SEQUENCE] != sequence - 1) {
+                return false;
+            }
+            int heartbeats = (int) change[HEARTBEATS] + 1;
+            change[HEARTBEAT_AT] = utc(heartbeat.receivedAt());
+            change[HEARTBEATS] = heartbeats;
+            change[LEASE_EXPIRES_AT] = utc(heartbeat.leaseExpiresAt());
+            change[UPDATED_AT] = utc(heartbeat.receivedAt());
+            change[SEQUENCE] = sequence;
+            change[SKEW_HEARTBEATS] = heartbeats;
+            change[SKEW_MS] = skewMs(heartbeat.receivedAt(), heartbeat.reportedAt());
+            return true;
         }
 
         /** How many events wait to be written. */
@@ -260,6 +313,9 @@ public class ConsumerClaimsProjection {
 
         /** Writes the waiting changes, claims first, in the caller's transaction, and forgets them. */
         public synchronized void writeTo(JdbcTemplate jdbc) {
+            if (heartbeatChanges != null) {
+                heartbeatChanges.clear();
+            }
             if (!inserts.isEmpty()) {
                 jdbc.batchUpdate(insertClaim, inserts, INSERT_TYPES);
                 inserts.clear();
@@ -291,6 +347,14 @@ public class ConsumerClaimsProjection {
 
         private static Long skewMs(Instant receivedAt, Instant reportedAt) {
             return reportedAt == null ? null : Duration.between(receivedAt, reportedAt).toMillis();
+        }
+
+        /** A claim's row: one epoch of a consumer. */
+        private record Row(String tenantId, String consumerId, long epoch) {
+
+            static Row of(ClaimEvent event) {
+                return new Row(event.tenantId(), event.consumerId(), event.epoch());
+            }
         }
 
         private static String toJson(List<AckedStream> ackedStreams) {

@@ -75,6 +75,43 @@ class ConsumerClaimsRebuildTableTest {
     }
 
     @Test
+    void aRebuildWritesAClaimsConsecutiveHeartbeatsAsOneChangeAndGetsTheRowsTheyGaveOneByOne() {
+        // given heartbeats of two claims, some with the worker's reported time and the last of each without, and a
+        // heartbeat of the first claim after a compacted run of its heartbeats
+        Instant t0 = Instant.parse("2026-01-01T00:00:00.5Z");
+        List<ClaimEvents.Sequenced> history = new ArrayList<>();
+        for (String consumer : List.of("c-1", "c-2")) {
+            history.add(ClaimEvents.seq(0, new ClaimMaterialized("acme", consumer, 1, "https://x.example/" + consumer,
+                    "/s/" + consumer, null, "runner-1", 30_000, LeasePolicy.RENEW_ON_HEARTBEAT, t0,
+                    t0.plusSeconds(30))));
+        }
+        for (int beat = 1; beat <= 50; beat++) {
+            for (String consumer : List.of("c-1", "c-2")) {
+                Instant at = t0.plusMillis(100L * beat);
+                history.add(ClaimEvents.seq(beat, new HeartbeatReceived("acme", consumer, 1, at,
+                        beat == 50 ? null : at.minusMillis(beat), at.plusSeconds(30))));
+            }
+        }
+        Instant runEnd = t0.plusSeconds(60);
+        history.add(ClaimEvents.seq(52, new HeartbeatsCompacted("acme", "c-1", 1, 30_000,
+                LeasePolicy.RENEW_ON_HEARTBEAT, 51, 2, t0.plusSeconds(35), "hash", runEnd, runEnd.minusMillis(7),
+                runEnd.plusSeconds(30), "hb1", new byte[0])));
+        Instant after = runEnd.plusSeconds(1);
+        history.add(ClaimEvents.seq(53, new HeartbeatReceived("acme", "c-1", 1, after, after.minusMillis(3),
+                after.plusSeconds(30))));
+        ClaimEvents.deliver(projection, history);
+
+        RowChanges changes = ConsumerClaimsProjection.rebuildChanges();
+        history.forEach(event -> changes.add(event.event(), event.sequence()));
+
+        // then two inserts, each claim's 50 heartbeats as one change, the run and the heartbeat after it
+        assertThat(changes.size()).isEqualTo(6);
+        changes.writeTo(database.jdbcTemplate());
+        assertThat(database.table(ConsumerClaimsProjection.REBUILD_TABLE)).isEqualTo(database.table());
+        assertThat(database.table()).extracting(row -> row.get("heartbeat_count")).containsExactly(53L, 50L);
+    }
+
+    @Test
     void replacingTheRowsMakesTheReadModelEqualTheRebuiltOneAndWritesOnlyRowsThatDiffer() {
         ClaimEvents.deliver(projection, ClaimEvents.interleavedHistory());
         rebuild(ClaimEvents.interleavedHistory());
@@ -115,7 +152,7 @@ class ConsumerClaimsRebuildTableTest {
     }
 
     private void rebuild(List<ClaimEvents.Sequenced> history) {
-        RowChanges changes = ConsumerClaimsProjection.changesTo(ConsumerClaimsProjection.REBUILD_TABLE);
+        RowChanges changes = ConsumerClaimsProjection.rebuildChanges();
         history.forEach(event -> changes.add(event.event(), event.sequence()));
         changes.writeTo(database.jdbcTemplate());
     }

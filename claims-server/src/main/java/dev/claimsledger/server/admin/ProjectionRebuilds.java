@@ -161,7 +161,7 @@ public class ProjectionRebuilds implements DisposableBean {
     private void readInto(BlockingQueue<ReadBatch> read, TrackingToken from) throws InterruptedException {
         try (Stream<? extends TrackedEventMessage<?>> events = storage.readEvents(from, false)) {
             Iterator<? extends TrackedEventMessage<?>> iterator = events.iterator();
-            RowChanges changes = ConsumerClaimsProjection.changesTo(SHADOW);
+            RowChanges changes = ConsumerClaimsProjection.rebuildChanges();
             TrackingToken reached = from;
             int batched = 0;
             while (iterator.hasNext()) {
@@ -170,7 +170,7 @@ public class ProjectionRebuilds implements DisposableBean {
                 reached = event.trackingToken();
                 if (++batched == BATCH) {
                     read.put(new ReadBatch(changes, reached));
-                    changes = ConsumerClaimsProjection.changesTo(SHADOW);
+                    changes = ConsumerClaimsProjection.rebuildChanges();
                     batched = 0;
                 }
             }
@@ -227,7 +227,7 @@ public class ProjectionRebuilds implements DisposableBean {
      * @throws FellBehind when that is more than {@link #CATCH_UP_LIMIT} events, rather than hold the lock that long
      */
     private void catchUp(TrackingToken from) {
-        RowChanges changes = ConsumerClaimsProjection.changesTo(SHADOW);
+        RowChanges changes = ConsumerClaimsProjection.rebuildChanges();
         int read = 0;
         try (Stream<? extends TrackedEventMessage<?>> events = storage.readEvents(from, false)) {
             Iterator<? extends TrackedEventMessage<?>> iterator = events.iterator();
