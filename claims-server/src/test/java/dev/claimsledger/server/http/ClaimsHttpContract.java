@@ -354,6 +354,7 @@ abstract class ClaimsHttpContract {
         return Stream.of(
                 Arguments.of("malformed JSON", "1", "{\"reported_at\": "),
                 Arguments.of("reported_at not a time", "1", "{\"reported_at\": \"yesterday\"}"),
+                Arguments.of("reported_at a number", "1", "{\"reported_at\": 12}"),
                 Arguments.of("negative epoch in the path", "-1", "{}"),
                 Arguments.of("epoch in the path not a number", "one", "{}"),
                 Arguments.of("epoch in the path a fraction", "1.5", "{}"));
@@ -470,6 +471,7 @@ abstract class ClaimsHttpContract {
                 Arguments.of("malformed JSON", "active", "1", postJson("{\"reported_at\": "), false),
                 Arguments.of("reported_at not a time", "active", "1",
                         postJson("{\"reported_at\": \"yesterday\"}"), false),
+                Arguments.of("reported_at a number", "active", "1", postJson("{\"reported_at\": 12}"), false),
                 Arguments.of("a body that is not JSON", "active", "1", shaped("text/plain", null, "alive"), false),
                 Arguments.of("an answer in JSON not accepted", "active", "1", shaped(null, "text/html", null), false));
     }
@@ -609,6 +611,8 @@ abstract class ClaimsHttpContract {
                 Arguments.of("a missing consumer", "{\"heartbeats\":[{\"consumer_id\":\"%s\",\"epoch\":1},"
                         + "{\"epoch\":1}]}"),
                 Arguments.of("an epoch as a string", "{\"heartbeats\":[{\"consumer_id\":\"%s\",\"epoch\":\"1\"}]}"),
+                Arguments.of("reported_at a number", "{\"heartbeats\":[{\"consumer_id\":\"%s\",\"epoch\":1,"
+                        + "\"reported_at\":12}]}"),
                 Arguments.of("more than 1000 heartbeats", "{\"heartbeats\":["
                         + String.join(",", Collections.nCopies(1001, "{\"consumer_id\":\"%s\",\"epoch\":1}"))
                         + "]}"));
