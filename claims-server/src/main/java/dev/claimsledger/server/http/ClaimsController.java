@@ -118,8 +118,13 @@ class ClaimsController {
     @PostMapping(path = "/claims/{consumer}/epochs/{epoch}/heartbeats")
     ClaimJson heartbeat(@PathVariable String tenant, @PathVariable String consumer, @PathVariable String epoch,
                         @RequestBody(required = false) ClaimRequests.Heartbeat body) {
-        return json(ledger.heartbeat(new RecordHeartbeat(tenant, consumer, PathNumbers.epoch(epoch),
-                body == null ? null : body.reportedAt())).claim());
+        return json(ledger.heartbeat(heartbeatCommand(tenant, consumer, epoch, body)).claim());
+    }
+
+    /** The command of a single heartbeat, from its path and optional body; also for {@link DirectHeartbeatFilter}. */
+    static RecordHeartbeat heartbeatCommand(String tenant, String consumer, String epoch,
+                                            ClaimRequests.Heartbeat body) {
+        return new RecordHeartbeat(tenant, consumer, PathNumbers.epoch(epoch), body == null ? null : body.reportedAt());
     }
 
     /**

@@ -1,7 +1,6 @@
 package dev.claimsledger.server.http;
 
 import dev.claimsledger.api.ClaimCommandResult;
-import dev.claimsledger.api.RecordHeartbeat;
 import jakarta.servlet.FilterChain;
 import jakarta.servlet.ReadListener;
 import jakarta.servlet.ServletException;
@@ -11,7 +10,6 @@ import jakarta.servlet.http.HttpServletRequestWrapper;
 import jakarta.servlet.http.HttpServletResponse;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
-import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import org.springframework.core.Ordered;
@@ -48,14 +46,14 @@ class DirectHeartbeatFilter extends OncePerRequestFilter {
     private final Clock clock;
     private final ObjectReader bodyReader;
     private final ObjectWriter claimWriter;
-    private final ObjectWriter problemWriter;
+    private final ProblemWriter problems;
 
-    DirectHeartbeatFilter(LedgerGateway ledger, Clock clock, JsonMapper json) {
+    DirectHeartbeatFilter(LedgerGateway ledger, Clock clock, JsonMapper json, ProblemWriter problems) {
         this.ledger = ledger;
         this.clock = clock;
         this.bodyReader = json.readerFor(ClaimRequests.Heartbeat.class);
         this.claimWriter = json.writerFor(ClaimJson.class);
-        this.problemWriter = json.writerFor(ProblemDetail.class);
+        this.problems = problems;
     }
 
     @Override
@@ -79,11 +77,12 @@ class DirectHeartbeatFilter extends OncePerRequestFilter {
                 .ifPresent(observation -> observation.setPathPattern(URI_TEMPLATE));
         ClaimJson claim;
         try {
-            ClaimCommandResult result = ledger.heartbeat(new RecordHeartbeat(route[0], route[1],
-                    PathNumbers.epoch(route[2]), heartbeat == null ? null : heartbeat.reportedAt()));
+            ClaimCommandResult result = ledger.heartbeat(ClaimsController.heartbeatCommand(route[0], route[1], route[2],
+                    heartbeat));
             claim = ClaimJson.of(result.claim(), clock.instant());
         } catch (RuntimeException failure) {
-            writeProblem(request, response, ProblemResponses.failed(failure));
+            ResponseEntity<Object> answer = ProblemResponses.failed(failure);
+            problems.write(response, answer.getStatusCode(), (ProblemDetail) answer.getBody(), request.getRequestURI());
             return;
         }
         response.setStatus(HttpServletResponse.SC_OK);
@@ -92,7 +91,7 @@ class DirectHeartbeatFilter extends OncePerRequestFilter {
     }
 
     /** Tenant, consumer and epoch of a plainly written heartbeat path; null for any other path. */
-    static String[] route(HttpServletRequest request) {
+    private static String[] route(HttpServletRequest request) {
         if (!"POST".equals(request.getMethod()) || request.getQueryString() != null
                 || !request.getContextPath().isEmpty()) {
             return null;
@@ -146,16 +145,6 @@ class DirectHeartbeatFilter extends OncePerRequestFilter {
         }
     }
 
-    private void writeProblem(HttpServletRequest request, HttpServletResponse response, ResponseEntity<Object> answer)
-            throws IOException {
-        ProblemDetail problem = (ProblemDetail) answer.getBody();
-        if (problem.getInstance() == null) {
-            problem.setInstance(URI.create(request.getRequestURI()));
-        }
-        response.setStatus(answer.getStatusCode().value());
-        response.setContentType(MediaType.APPLICATION_PROBLEM_JSON_VALUE);
-        problemWriter.writeValue(response.getOutputStream(), problem);
-    }
 
     /** The request with the body this filter read, for Spring MVC to read again. */
     private static final class ReplayedBody extends HttpServletRequestWrapper {

@@ -24,9 +24,14 @@ public class ProblemWriter {
 
     public void write(HttpServletResponse response, HttpStatusCode status, ClaimErrorCode code, String detail,
                       String instance) throws IOException {
-        ProblemDetail problem = problem(status, code, detail);
+        write(response, status, problem(status, code, detail), instance);
+    }
+
+    /** Writes {@code problem}, with {@code instance} (a request path) as its instance unless it has one already. */
+    void write(HttpServletResponse response, HttpStatusCode status, ProblemDetail problem, String instance)
+            throws IOException {
         String path = instance == null ? null : instance.replaceAll("[^A-Za-z0-9/_.~-]", "_");
-        if (path != null && path.startsWith("/") && !path.startsWith("//")) {
+        if (problem.getInstance() == null && path != null && path.startsWith("/") && !path.startsWith("//")) {
             problem.setInstance(URI.create(path));
         }
         response.setStatus(status.value());
