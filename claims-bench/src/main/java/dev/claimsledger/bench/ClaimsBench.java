@@ -270,13 +270,11 @@ public final class ClaimsBench {
         report.add("ledger HTTP floor (liveness probe)", perSecond(run));
     }
 
-    /** Single heartbeats at a fixed rate, latency counted from when each call was due (the Java client). */
+    /** Single heartbeats at a fixed rate, latency counted from when each call was due. */
     private void halfPeak(double peak) {
         double rate = peak / 2;
-        LedgerClient ledger = server.client();
         CpuMeter cpu = CpuMeter.start(options.database(), "ledger", server.pid());
-        Load.Result run = Load.run(options.clients(), options.duration(), rate, (client, i) ->
-                ledger.heartbeat(TENANT, consumer(ThreadLocalRandom.current().nextLong(options.claims()))).ok());
+        Load.Result run = heartbeatsAtRate(options.duration(), rate);
         CpuMeter.Shares shares = cpu.stop(Map.of());
         double p99 = run.latencyMicros().getValueAtPercentile(99) / 1000.0;
         say("LEDGER heartbeats at half the peak (%.0f per second offered): %.0f per second, %s, errors %d", rate,
@@ -448,8 +446,7 @@ public final class ClaimsBench {
         Histogram all = new Histogram(3);
         List<Long> oldGeneration = new ArrayList<>();
         for (long w = 0; w < windows; w++) {
-            Load.Result run = Load.run(options.clients(), window, options.soakRate(), (client, i) ->
-                    ledger.heartbeat(TENANT, consumer(ThreadLocalRandom.current().nextLong(options.claims()))).ok());
+            Load.Result run = heartbeatsAtRate(window, options.soakRate());
             errors += run.errors();
             all.add(run.latencyMicros());
             oldGeneration.add(ledger.oldGenerationUsedBytes());
@@ -470,6 +467,23 @@ public final class ClaimsBench {
     }
 
     // ----- helpers -----
+
+    /** Single heartbeats for random claims at a fixed total rate, one kept-alive connection per client. */
+    private Load.Result heartbeatsAtRate(Duration duration, double rate) {
+        List<HeartbeatConnection> connections = new ArrayList<>();
+        for (int c = 0; c < options.clients(); c++) {
+            connections.add(server.heartbeatConnection());
+        }
+        try {
+            return Load.run(options.clients(), duration, rate, (client, i) -> {
+                int status = connections.get(client).heartbeat(TENANT,
+                        consumer(ThreadLocalRandom.current().nextLong(options.claims())));
+                return status >= 200 && status < 300;
+            });
+        } finally {
+            connections.forEach(HeartbeatConnection::close);
+        }
+    }
 
     private void waitForProjectionToSettle(LedgerClient ledger) throws Exception {
         long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(10);

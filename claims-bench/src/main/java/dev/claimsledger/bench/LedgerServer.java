@@ -67,6 +67,11 @@ final class LedgerServer extends ServerProcess {
         return new LedgerClient(baseUrl(), apiKey);
     }
 
+    /** A connection for single heartbeats at a fixed rate, one per client thread (see {@link HeartbeatConnection}). */
+    HeartbeatConnection heartbeatConnection() {
+        return new HeartbeatConnection("127.0.0.1", options.port(), apiKey);
+    }
+
     /** Starts the server and waits until its readiness probe answers. */
     void start() {
         start(List.of());
