@@ -126,6 +126,7 @@ class AxonStorageConfiguration {
                                   org.axonframework.config.Configuration configuration, ClaimsProperties properties) {
         return new CoalescingEventStore(EmbeddedEventStore.builder()
                 .storageEngine(eventStorageEngine)
+                .cachedEvents(properties.eventStore().cachedEvents())
                 .messageMonitor(configuration.messageMonitor(EventStore.class, "eventStore"))
                 .spanFactory(configuration.getComponent(EventBusSpanFactory.class)),
                 properties.eventStore().readDelay());

@@ -60,9 +60,12 @@ public record ClaimsProperties(@DefaultValue("./data") Path dataDir,
      *                       lag; {@code 0} applies each event as soon as it is read
      * @param readDelay      how long after a commit of this node the shared event reader looks for the new events:
      *                       the commits within it are read with one query; {@code 0} reads after every commit
+     * @param cachedEvents   how many of the newest events the shared event reader keeps for the processors that
+     *                       follow the head; a processor further behind reads the store itself
      */
     public record EventStore(@DefaultValue("1000") int fetchBatchSize, @DefaultValue("10m") Duration gapTimeout,
-                             @DefaultValue("10ms") Duration processorLinger, @DefaultValue("5ms") Duration readDelay) {
+                             @DefaultValue("10ms") Duration processorLinger, @DefaultValue("5ms") Duration readDelay,
+                             @DefaultValue("3000") int cachedEvents) {
 
         public EventStore {
             if (gapTimeout.isNegative() || gapTimeout.isZero() || gapTimeout.toMillis() > Integer.MAX_VALUE) {
@@ -72,6 +75,10 @@ public record ClaimsProperties(@DefaultValue("./data") Path dataDir,
             if (processorLinger.isNegative() || processorLinger.compareTo(LingeringEventSource.MAX_LINGER) > 0) {
                 throw new IllegalArgumentException("claims.event-store.processor-linger must be from 0 to "
                         + LingeringEventSource.MAX_LINGER.toMillis() + "ms, was " + processorLinger);
+            }
+            if (cachedEvents < 1) {
+                throw new IllegalArgumentException("claims.event-store.cached-events must be at least 1, was "
+                        + cachedEvents);
             }
             if (readDelay.isNegative() || readDelay.compareTo(CoalescingEventStore.MAX_READ_DELAY) > 0) {
                 throw new IllegalArgumentException("claims.event-store.read-delay must be from 0 to "

@@ -7,8 +7,11 @@ import dev.claimsledger.server.support.Ledger;
 import dev.claimsledger.server.support.TestDatabase;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.stream.IntStream;
 import java.util.stream.Stream;
 import org.axonframework.common.stream.BlockingStream;
 import org.axonframework.eventhandling.GenericEventMessage;
@@ -23,7 +26,7 @@ import org.springframework.context.ConfigurableApplicationContext;
 
 /**
  * The shared event reader looks for this node's new events once per read delay, not after every commit, and still
- * delivers every event.
+ * delivers every event, also to a reader further behind than the events it keeps.
  */
 class CoalescingEventStoreTest {
 
@@ -56,6 +59,38 @@ class CoalescingEventStoreTest {
     }
 
     @Test
+    void aStreamFallenBehindTheCachedEventsReadsTheRestFromTheStore() {
+        CountingStorage storage = new CountingStorage();
+        CoalescingEventStore store = new CoalescingEventStore(EmbeddedEventStore.builder().storageEngine(storage)
+                .cachedEvents(5).fetchDelay(60_000), Duration.ZERO);
+        try (BlockingStream<TrackedEventMessage<?>> stream = store.openStream(null)) {
+            for (int event = 0; event < 50; event++) {
+                store.publish(GenericEventMessage.asEventMessage("event " + event));
+            }
+            List<Object> delivered = new ArrayList<>();
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
+            while (delivered.size() < 50 && System.nanoTime() < deadline) {
+                if (stream.hasNextAvailable(100, TimeUnit.MILLISECONDS)) {
+                    delivered.add(stream.nextAvailable().getPayload());
+                }
+            }
+            assertThat(delivered).isEqualTo(IntStream.range(0, 50).mapToObj(event -> "event " + event).toList());
+        } catch (InterruptedException e) {
+            throw new AssertionError(e);
+        } finally {
+            store.shutDown();
+        }
+    }
+
+    @Test
+    void fewerThanOneCachedEventIsRefusedAtStartUp() {
+        assertThatThrownBy(() -> new ClaimsProperties.EventStore(1000, Duration.ofMinutes(10), Duration.ZERO,
+                Duration.ZERO, 0))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("claims.event-store.cached-events");
+    }
+
+    @Test
     void theLedgersEventStoreCoalescesItsReadersWakes(@TempDir Path dataDir) {
         try (ConfigurableApplicationContext ledger = Ledger.start(TestDatabase.freshH2(dataDir))) {
             assertThat(ledger.getBean(EventStore.class)).isInstanceOf(CoalescingEventStore.class);
@@ -66,7 +101,7 @@ class CoalescingEventStoreTest {
     void aReadDelayOutsideZeroTo100MsIsRefusedAtStartUp() {
         for (Duration delay : new Duration[]{Duration.ofMillis(-1), Duration.ofMillis(101)}) {
             assertThatThrownBy(() -> new ClaimsProperties.EventStore(1000, Duration.ofMinutes(10), Duration.ZERO,
-                    delay))
+                    delay, 10000))
                     .isInstanceOf(IllegalArgumentException.class)
                     .hasMessageContaining("claims.event-store.read-delay");
         }

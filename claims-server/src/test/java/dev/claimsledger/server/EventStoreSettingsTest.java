@@ -13,7 +13,7 @@ class EventStoreSettingsTest {
     @ParameterizedTest
     @ValueSource(longs = {1, 600_000, Integer.MAX_VALUE})
     void aGapTimeoutTheEngineTakesIsAccepted(long millis) {
-        assertThat(new ClaimsProperties.EventStore(1000, Duration.ofMillis(millis), Duration.ZERO, Duration.ZERO)
+        assertThat(new ClaimsProperties.EventStore(1000, Duration.ofMillis(millis), Duration.ZERO, Duration.ZERO, 10000)
                 .gapTimeout()).isEqualTo(Duration.ofMillis(millis));
     }
 
@@ -21,7 +21,7 @@ class EventStoreSettingsTest {
     @ValueSource(longs = {-1, 0, Integer.MAX_VALUE + 1L})
     void aGapTimeoutTheEngineCannotTakeIsRefused(long millis) {
         assertThatThrownBy(() -> new ClaimsProperties.EventStore(1000, Duration.ofMillis(millis), Duration.ZERO,
-                Duration.ZERO))
+                Duration.ZERO, 10000))
                 .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("claims.event-store.gap-timeout");
     }
 }

@@ -100,11 +100,11 @@ class LingeringEventSourceTest {
     @Test
     void aLingerOutsideZeroToASecondIsRefusedAtStartUp() {
         assertThatThrownBy(() -> new ClaimsProperties.EventStore(1000, Duration.ofMinutes(10), Duration.ofMillis(-1),
-                Duration.ZERO))
+                Duration.ZERO, 10000))
                 .isInstanceOf(IllegalArgumentException.class)
                 .hasMessageContaining("claims.event-store.processor-linger");
         assertThatThrownBy(() -> new ClaimsProperties.EventStore(1000, Duration.ofMinutes(10), Duration.ofMillis(1001),
-                Duration.ZERO))
+                Duration.ZERO, 10000))
                 .isInstanceOf(IllegalArgumentException.class)
                 .hasMessageContaining("claims.event-store.processor-linger");
     }
