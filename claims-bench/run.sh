@@ -27,5 +27,5 @@ su postgres -c "dropdb --if-exists ${DB}" >/dev/null
 su postgres -c "createdb -O claims ${DB}"
 
 java -jar claims-bench/target/claims-bench.jar --server-jar=claims-server/target/claims-server.jar \
-    --server-jvm-options="${CLAIMS_BENCH_SERVER_OPTS:--Xmx1g}" --port="${PORT}" \
+    --server-jvm-options="${CLAIMS_BENCH_SERVER_OPTS:--Xmx1g -XX:MaxGCPauseMillis=10}" --port="${PORT}" \
     --jdbc-url="jdbc:postgresql://127.0.0.1:5432/${DB}" --work-dir=target "$@"

@@ -38,7 +38,7 @@ record Options(Path serverJar, List<String> serverJvmOptions, int port, int base
         }
         return new Options(
                 Path.of(values.getOrDefault("server-jar", "claims-server/target/claims-server.jar")),
-                List.of(values.getOrDefault("server-jvm-options", "-Xmx1g").trim().split("\\s+")),
+                List.of(values.getOrDefault("server-jvm-options", "-Xmx1g -XX:MaxGCPauseMillis=10").trim().split("\\s+")),
                 Integer.parseInt(values.getOrDefault("port", "18080")),
                 Integer.parseInt(values.getOrDefault("baseline-port", "18090")),
                 values.getOrDefault("jdbc-url", "jdbc:postgresql://127.0.0.1:5432/claims_bench"),
