@@ -6,6 +6,7 @@ import java.io.InputStream;
 import java.io.OutputStream;
 import java.net.InetSocketAddress;
 import java.net.Socket;
+import java.net.SocketTimeoutException;
 import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
 import java.util.Locale;
@@ -38,17 +39,46 @@ final class HeartbeatConnection implements AutoCloseable {
                 + "Host: " + host + ":" + port + "\r\n"
                 + "Authorization: " + authorization + "\r\n"
                 + "Content-Length: 0\r\n\r\n";
+        byte[] bytes = request.getBytes(StandardCharsets.US_ASCII);
+        boolean reused = socket != null;
         try {
-            if (socket == null) {
-                open();
+            return exchange(bytes);
+        } catch (NoAnswer e) {
+            close();
+            if (!reused) {
+                return -1;
             }
-            out.write(request.getBytes(StandardCharsets.US_ASCII));
-            out.flush();
-            return readAnswer();
         } catch (IOException e) {
             close();
             return -1;
         }
+        // a kept-alive connection the server had closed while idle: sent once more on a new one, as HTTP clients do
+        try {
+            return exchange(bytes);
+        } catch (IOException e) {
+            close();
+            return -1;
+        }
+    }
+
+    private int exchange(byte[] request) throws IOException {
+        if (socket == null) {
+            open();
+        }
+        try {
+            out.write(request);
+            out.flush();
+            in.mark(1);
+            if (in.read() < 0) {
+                throw new NoAnswer();
+            }
+            in.reset();
+        } catch (NoAnswer | SocketTimeoutException e) {
+            throw e;
+        } catch (IOException e) {
+            throw (NoAnswer) new NoAnswer().initCause(e);
+        }
+        return readAnswer();
     }
 
     private void open() throws IOException {
@@ -143,6 +173,10 @@ final class HeartbeatConnection implements AutoCloseable {
             }
             socket = null;
         }
+    }
+
+    /** The connection failed before the answer's first byte: the request can be sent again on a new one. */
+    private static final class NoAnswer extends IOException {
     }
 
     private static String encode(String id) {
