@@ -7,7 +7,6 @@ import java.io.OutputStream;
 import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.net.SocketTimeoutException;
-import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
 import java.util.Locale;
 
@@ -21,7 +20,8 @@ final class HeartbeatConnection implements AutoCloseable {
 
     private final String host;
     private final int port;
-    private final String authorization;
+    /** What follows the request line, the same for every heartbeat. */
+    private final String headers;
     private final byte[] line = new byte[8192];
     private Socket socket;
     private InputStream in;
@@ -30,34 +30,26 @@ final class HeartbeatConnection implements AutoCloseable {
     HeartbeatConnection(String host, int port, String apiKey) {
         this.host = host;
         this.port = port;
-        this.authorization = "Bearer " + apiKey;
+        this.headers = "Host: " + host + ":" + port + "\r\nAuthorization: Bearer " + apiKey
+                + "\r\nContent-Length: 0\r\n\r\n";
     }
 
     /** The answer's status, or -1 when the connection failed (it is opened again for the next call). */
     int heartbeat(String tenant, String consumer) {
-        String request = "POST /v1/tenants/" + tenant + "/claims/" + encode(consumer) + "/epochs/1/heartbeats HTTP/1.1\r\n"
-                + "Host: " + host + ":" + port + "\r\n"
-                + "Authorization: " + authorization + "\r\n"
-                + "Content-Length: 0\r\n\r\n";
-        byte[] bytes = request.getBytes(StandardCharsets.US_ASCII);
-        boolean reused = socket != null;
-        try {
-            return exchange(bytes);
-        } catch (NoAnswer e) {
-            close();
-            if (!reused) {
-                return -1;
+        byte[] request = ("POST /v1/tenants/" + tenant + "/claims/" + LedgerClient.encode(consumer)
+                + "/epochs/1/heartbeats HTTP/1.1\r\n" + headers).getBytes(StandardCharsets.US_ASCII);
+        while (true) {
+            boolean reused = socket != null;
+            try {
+                return exchange(request);
+            } catch (IOException e) {
+                close();
+                // a kept-alive connection the server had closed while idle: sent once more on a new one, as HTTP
+                // clients do; a new connection is never reused, so this happens at most once
+                if (!(e instanceof NoAnswer) || !reused) {
+                    return -1;
+                }
             }
-        } catch (IOException e) {
-            close();
-            return -1;
-        }
-        // a kept-alive connection the server had closed while idle: sent once more on a new one, as HTTP clients do
-        try {
-            return exchange(bytes);
-        } catch (IOException e) {
-            close();
-            return -1;
         }
     }
 
@@ -76,7 +68,7 @@ final class HeartbeatConnection implements AutoCloseable {
         } catch (NoAnswer | SocketTimeoutException e) {
             throw e;
         } catch (IOException e) {
-            throw (NoAnswer) new NoAnswer().initCause(e);
+            throw new NoAnswer(e);
         }
         return readAnswer();
     }
@@ -115,8 +107,7 @@ final class HeartbeatConnection implements AutoCloseable {
             }
         }
         if (chunked) {
-            for (long size = Long.parseLong(readLine().split(";", 2)[0].trim(), 16); size > 0;
-                 size = Long.parseLong(readLine().split(";", 2)[0].trim(), 16)) {
+            for (long size = chunkSize(); size > 0; size = chunkSize()) {
                 skip(size);
                 readLine();
             }
@@ -130,6 +121,11 @@ final class HeartbeatConnection implements AutoCloseable {
             close();
         }
         return status;
+    }
+
+    /** A chunk's size line, without its extensions. */
+    private long chunkSize() throws IOException {
+        return Long.parseLong(readLine().split(";", 2)[0].trim(), 16);
     }
 
     private String readLine() throws IOException {
@@ -177,9 +173,12 @@ final class HeartbeatConnection implements AutoCloseable {
 
     /** The connection failed before the answer's first byte: the request can be sent again on a new one. */
     private static final class NoAnswer extends IOException {
-    }
 
-    private static String encode(String id) {
-        return URLEncoder.encode(id, StandardCharsets.UTF_8).replace("+", "%20");
+        NoAnswer() {
+        }
+
+        NoAnswer(IOException cause) {
+            super(cause);
+        }
     }
 }

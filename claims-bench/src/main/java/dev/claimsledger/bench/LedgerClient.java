@@ -123,7 +123,7 @@ final class LedgerClient {
         }
     }
 
-    private static String encode(String id) {
+    static String encode(String id) {
         return URLEncoder.encode(id, StandardCharsets.UTF_8).replace("+", "%20");
     }
 }
