@@ -19,7 +19,6 @@ import org.springframework.http.ProblemDetail;
 import org.springframework.http.ResponseEntity;
 import org.springframework.stereotype.Component;
 import org.springframework.web.filter.OncePerRequestFilter;
-import org.springframework.web.filter.ServerHttpObservationFilter;
 import tools.jackson.core.JacksonException;
 import tools.jackson.databind.ObjectReader;
 import tools.jackson.databind.ObjectWriter;
@@ -37,7 +36,7 @@ import tools.jackson.databind.json.JsonMapper;
 @Order(Ordered.HIGHEST_PRECEDENCE + 30)
 class DirectHeartbeatFilter extends OncePerRequestFilter {
 
-    /** The route's template, as Spring MVC names it in {@code http.server.requests}. */
+    /** The route's template, as Spring MVC names it and {@link HeartbeatRouteTimer} tags its timer. */
     static final String URI_TEMPLATE = "/v1/tenants/{tenant}/claims/{consumer}/epochs/{epoch}/heartbeats";
     private static final String PREFIX = "/v1/tenants/";
     private static final String SUFFIX = "/heartbeats";
@@ -73,8 +72,6 @@ class DirectHeartbeatFilter extends OncePerRequestFilter {
             chain.doFilter(new ReplayedBody(request, body), response);
             return;
         }
-        ServerHttpObservationFilter.findObservationContext(request)
-                .ifPresent(observation -> observation.setPathPattern(URI_TEMPLATE));
         ClaimJson claim;
         try {
             ClaimCommandResult result = ledger.heartbeat(ClaimsController.heartbeatCommand(route[0], route[1], route[2],
@@ -91,7 +88,7 @@ class DirectHeartbeatFilter extends OncePerRequestFilter {
     }
 
     /** Tenant, consumer and epoch of a plainly written heartbeat path; null for any other path. */
-    private static String[] route(HttpServletRequest request) {
+    static String[] route(HttpServletRequest request) {
         if (!"POST".equals(request.getMethod()) || request.getQueryString() != null
                 || !request.getContextPath().isEmpty()) {
             return null;
