@@ -19,6 +19,7 @@ import org.springframework.http.ProblemDetail;
 import org.springframework.http.ResponseEntity;
 import org.springframework.stereotype.Component;
 import org.springframework.web.filter.OncePerRequestFilter;
+import org.springframework.web.servlet.HandlerMapping;
 import tools.jackson.core.JacksonException;
 import tools.jackson.databind.ObjectReader;
 import tools.jackson.databind.ObjectWriter;
@@ -72,6 +73,8 @@ class DirectHeartbeatFilter extends OncePerRequestFilter {
             chain.doFilter(new ReplayedBody(request, body), response);
             return;
         }
+        // the route's timer tags the request with the template, as Spring MVC's mapping would have it
+        request.setAttribute(HandlerMapping.BEST_MATCHING_PATTERN_ATTRIBUTE, URI_TEMPLATE);
         ClaimJson claim;
         try {
             ClaimCommandResult result = ledger.heartbeat(ClaimsController.heartbeatCommand(route[0], route[1], route[2],

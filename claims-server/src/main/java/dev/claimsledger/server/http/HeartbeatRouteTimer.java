@@ -20,15 +20,18 @@ import org.springframework.core.annotation.Order;
 import org.springframework.http.server.observation.ServerRequestObservationContext;
 import org.springframework.stereotype.Component;
 import org.springframework.web.filter.OncePerRequestFilter;
+import org.springframework.web.servlet.HandlerMapping;
 
 /**
  * Times the single-heartbeat route ({@link DirectHeartbeatFilter#URI_TEMPLATE}) in place of Spring's HTTP observation,
- * which cost about a twelfth of the ledger's CPU per heartbeat (its context, its handlers, a long-task timer and two
- * meter lookups per request; BENCHMARKS.md). As an {@link ObservationPredicate} it turns that observation off for the
- * route; as a filter right after Spring's observation filter it records the same timer, {@code http.server.requests}
- * (or the name configured for it) with the same tags: {@code error}, {@code exception}, {@code method},
- * {@code outcome}, {@code status} and {@code uri}, whoever answers the request (the direct route, the API-key check,
- * the body-size limit or Spring MVC).
+ * which took about 8% of the ledger's CPU samples under single heartbeats (its context, its handlers, a long-task timer
+ * and two meter lookups per request; BENCHMARKS.md). As an {@link ObservationPredicate} it turns that observation off
+ * for the route; as a filter right after Spring's observation filter it records the timer Spring would,
+ * {@code http.server.requests} (or the name configured for it) with Spring's tags ({@code error}, {@code exception},
+ * {@code method}, {@code outcome}, {@code status}, {@code uri}), whoever answers the request: the direct route, the
+ * API-key check, the body-size limit or Spring MVC. Observation settings (key values, conventions, observation
+ * filters) do not apply to it; meter filters do. The route is answered synchronously, so the timer stops when the
+ * request's dispatch ends.
  */
 @Component
 @Order(Ordered.HIGHEST_PRECEDENCE + 2)
@@ -38,7 +41,7 @@ class HeartbeatRouteTimer extends OncePerRequestFilter implements ObservationPre
 
     private final MeterRegistry registry;
     private final String name;
-    private final Map<Outcome, Timer> timers = new ConcurrentHashMap<>();
+    private final Map<TimerKey, Timer> timers = new ConcurrentHashMap<>();
 
     HeartbeatRouteTimer(MeterRegistry registry, ObservationProperties observations) {
         this.registry = registry;
@@ -63,18 +66,18 @@ class HeartbeatRouteTimer extends OncePerRequestFilter implements ObservationPre
         Throwable failure = null;
         try {
             chain.doFilter(request, response);
-        } catch (ServletException | IOException | RuntimeException | Error e) {
-            failure = e instanceof ServletException servlet && servlet.getRootCause() != null ? servlet.getRootCause() : e;
+        } catch (ServletException | IOException | RuntimeException e) {
+            failure = e instanceof ServletException servlet && servlet.getCause() != null ? servlet.getCause() : e;
             // as Spring's observation filter counts a request whose handling failed
             response.setStatus(HttpServletResponse.SC_INTERNAL_SERVER_ERROR);
             throw e;
         } finally {
-            if (failure == null && request.getAttribute(RequestDispatcher.ERROR_EXCEPTION) instanceof Throwable handled) {
+            if (request.getAttribute(RequestDispatcher.ERROR_EXCEPTION) instanceof Throwable handled) {
                 failure = handled;
             }
-            String error = failure == null ? NONE : failure.getClass().getSimpleName();
-            timers.computeIfAbsent(new Outcome(response.getStatus(), error), this::timer)
-                    .record(System.nanoTime() - started, TimeUnit.NANOSECONDS);
+            TimerKey key = new TimerKey(response.getStatus(), uri(request, response.getStatus()),
+                    failure == null ? null : failure.getClass());
+            timers.computeIfAbsent(key, this::timer).record(System.nanoTime() - started, TimeUnit.NANOSECONDS);
         }
     }
 
@@ -82,11 +85,21 @@ class HeartbeatRouteTimer extends OncePerRequestFilter implements ObservationPre
         return DirectHeartbeatFilter.route(request) != null;
     }
 
-    private Timer timer(Outcome outcome) {
+    /** The route's template once the direct route or Spring MVC took the request; else as Spring names it. */
+    private static String uri(HttpServletRequest request, int status) {
+        if (request.getAttribute(HandlerMapping.BEST_MATCHING_PATTERN_ATTRIBUTE) instanceof String pattern) {
+            return pattern;
+        }
+        return status / 100 == 3 ? "REDIRECTION" : status == HttpServletResponse.SC_NOT_FOUND ? "NOT_FOUND" : "UNKNOWN";
+    }
+
+    private Timer timer(TimerKey key) {
+        String error = key.failure() == null ? NONE : key.failure().getSimpleName();
+        String exception = key.failure() == null ? NONE
+                : key.failure().getSimpleName().isEmpty() ? key.failure().getName() : key.failure().getSimpleName();
         return Timer.builder(name)
-                .tags(Tags.of("error", outcome.error(), "exception", outcome.error(), "method", "POST",
-                        "outcome", outcome(outcome.status()), "status", Integer.toString(outcome.status()),
-                        "uri", DirectHeartbeatFilter.URI_TEMPLATE))
+                .tags(Tags.of("error", error, "exception", exception, "method", "POST",
+                        "outcome", outcome(key.status()), "status", Integer.toString(key.status()), "uri", key.uri()))
                 .register(registry);
     }
 
@@ -102,6 +115,6 @@ class HeartbeatRouteTimer extends OncePerRequestFilter implements ObservationPre
         };
     }
 
-    private record Outcome(int status, String error) {
+    private record TimerKey(int status, String uri, Class<?> failure) {
     }
 }
