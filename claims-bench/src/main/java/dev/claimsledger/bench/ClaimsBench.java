@@ -188,8 +188,8 @@ public final class ClaimsBench {
         Histogram lagMicros = lag.stop();
         say("LEDGER projection lag at the peak (2xx to row shows it), in a further %s of the same load: %s",
                 Report.human(options.duration()), ProjectionLag.describe(lagMicros));
-        say("  beside the lag's probes: %.0f per second, %s; %s", probed.perSecond(), probed.latencies(),
-                probed.cpu());
+        say("  beside the lag's probes: %.0f per second, %s, %s; %s", probed.perSecond(), probed.latencies(),
+                probed.errors(), probed.cpu());
         report.add("ledger, single heartbeats", perSecond(run));
         report.add("  CPU during it", shares(run.cpu(), "wrk", "ledger"));
         report.add("  beside the lag's probes", perSecond(probed));
