@@ -1,7 +1,5 @@
 package dev.claimsledger.server.audit;
 
-import static dev.claimsledger.server.support.LedgerHttp.claims;
-import static dev.claimsledger.server.support.LedgerHttp.heartbeatBatch;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -13,7 +11,6 @@ import dev.claimsledger.server.support.TestDatabase;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Collections;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
@@ -34,11 +31,7 @@ class CompactionRateLimitTest {
                 "claims.compaction.max-rate", String.valueOf(MAX_RATE)))) {
             LedgerHttp http = new LedgerHttp(Ledger.baseUrl(ledger));
             for (String consumer : List.of("worker-1", "worker-2")) {
-                http.postExpecting(201, claims(TENANT), Map.of("consumer_id", consumer, "epoch", 1,
-                        "entity_url", "https://example.test/" + consumer, "stream_path", "/streams/" + consumer,
-                        "lease_ttl_ms", 600_000));
-                http.postExpecting(200, heartbeatBatch(TENANT), Map.of("heartbeats",
-                        Collections.nCopies(HEARTBEATS / 2, Map.of("consumer_id", consumer, "epoch", 1))));
+                http.claimWithHeartbeats(TENANT, consumer, HEARTBEATS / 2);
             }
             Compactions compactions = ledger.getBean(Compactions.class);
             List<String> runs = new ArrayList<>();

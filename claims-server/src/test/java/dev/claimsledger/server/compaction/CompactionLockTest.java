@@ -1,7 +1,5 @@
 package dev.claimsledger.server.compaction;
 
-import static dev.claimsledger.server.support.LedgerHttp.claims;
-import static dev.claimsledger.server.support.LedgerHttp.heartbeatBatch;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
@@ -15,7 +13,6 @@ import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Collections;
 import java.util.List;
 import java.util.Map;
 import javax.sql.DataSource;
@@ -43,11 +40,7 @@ class CompactionLockTest {
                 "claims.compaction.enabled", "false", "claims.compaction.hot-window", "0s"))) {
             LedgerHttp http = new LedgerHttp(Ledger.baseUrl(ledger));
             for (String consumer : List.of("worker-1", "worker-2")) {
-                http.postExpecting(201, claims(TENANT), Map.of("consumer_id", consumer, "epoch", 1,
-                        "entity_url", "https://example.test/" + consumer, "stream_path", "/streams/" + consumer,
-                        "lease_ttl_ms", 600_000));
-                http.postExpecting(200, heartbeatBatch(TENANT), Map.of("heartbeats",
-                        Collections.nCopies(HEARTBEATS_PER_STREAM, Map.of("consumer_id", consumer, "epoch", 1))));
+                http.claimWithHeartbeats(TENANT, consumer, HEARTBEATS_PER_STREAM);
             }
             DataSource dataSource = ledger.getBean(DataSource.class);
             JdbcTemplate jdbc = new JdbcTemplate(dataSource);

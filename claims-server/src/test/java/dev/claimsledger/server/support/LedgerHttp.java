@@ -16,6 +16,7 @@ import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -100,6 +101,15 @@ public final class LedgerHttp {
         Reply reply = body == null ? post(path) : post(path, body);
         assertThat(reply.status()).as("POST %s answered %s", path, reply).isEqualTo(status);
         return reply;
+    }
+
+    /** Claims epoch 1 of {@code consumer} with a 10-minute lease, then records {@code heartbeats} in one batch. */
+    public void claimWithHeartbeats(String tenant, String consumer, int heartbeats) {
+        postExpecting(201, claims(tenant), Map.of("consumer_id", consumer, "epoch", 1,
+                "entity_url", "https://example.test/" + consumer, "stream_path", "/streams/" + consumer,
+                "lease_ttl_ms", 600_000));
+        postExpecting(200, heartbeatBatch(tenant), Map.of("heartbeats",
+                Collections.nCopies(heartbeats, Map.of("consumer_id", consumer, "epoch", 1))));
     }
 
     /** Any request: {@code shape} gets a builder for {@code path} of this ledger and sets method, headers and body. */
