@@ -1,5 +1,6 @@
 package dev.claimsledger.server.http;
 
+import io.micrometer.common.KeyValue;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Tags;
 import io.micrometer.core.instrument.Timer;
@@ -14,10 +15,14 @@ import java.io.IOException;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
+import org.springframework.beans.factory.ObjectProvider;
+import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.micrometer.observation.autoconfigure.ObservationProperties;
 import org.springframework.core.Ordered;
 import org.springframework.core.annotation.Order;
+import org.springframework.http.server.observation.DefaultServerRequestObservationConvention;
 import org.springframework.http.server.observation.ServerRequestObservationContext;
+import org.springframework.http.server.observation.ServerRequestObservationConvention;
 import org.springframework.stereotype.Component;
 import org.springframework.web.filter.OncePerRequestFilter;
 import org.springframework.web.servlet.HandlerMapping;
@@ -27,25 +32,30 @@ import org.springframework.web.servlet.HandlerMapping;
  * which took about 8% of the ledger's CPU samples under single heartbeats (its context, its handlers, a long-task timer
  * and two meter lookups per request; BENCHMARKS.md). As an {@link ObservationPredicate} it turns that observation off
  * for the route; as a filter right after Spring's observation filter it records the timer Spring would,
- * {@code http.server.requests} (or the name configured for it) with Spring's tags ({@code error}, {@code exception},
- * {@code method}, {@code outcome}, {@code status}, {@code uri}), whoever answers the request: the direct route, the
- * API-key check, the body-size limit or Spring MVC. Observation settings (key values, conventions, observation
- * filters) do not apply to it; meter filters do. The route is answered synchronously, so the timer stops when the
- * request's dispatch ends.
+ * {@code http.server.requests} (or the name configured for it) with the tags Spring's convention gives it, whoever
+ * answers the request: the direct route, the API-key check, the body-size limit or Spring MVC. Observation key values
+ * and observation filters do not apply to it; meter filters do. The route is answered synchronously, so the timer
+ * stops when the request's dispatch ends.
  */
 @Component
 @Order(Ordered.HIGHEST_PRECEDENCE + 2)
 class HeartbeatRouteTimer extends OncePerRequestFilter implements ObservationPredicate {
 
-    private static final String NONE = "none";
-
     private final MeterRegistry registry;
-    private final String name;
+    private final ServerRequestObservationConvention convention;
     private final Map<TimerKey, Timer> timers = new ConcurrentHashMap<>();
 
-    HeartbeatRouteTimer(MeterRegistry registry, ObservationProperties observations) {
+    /** With the convention Spring's observation filter uses: the application's, or Spring's default. */
+    @Autowired
+    HeartbeatRouteTimer(MeterRegistry registry, ObservationProperties observations,
+                        ObjectProvider<ServerRequestObservationConvention> convention) {
+        this(registry, convention.getIfAvailable(() -> new DefaultServerRequestObservationConvention(
+                observations.getHttp().getServer().getRequests().getName())));
+    }
+
+    HeartbeatRouteTimer(MeterRegistry registry, ServerRequestObservationConvention convention) {
         this.registry = registry;
-        this.name = observations.getHttp().getServer().getRequests().getName();
+        this.convention = convention;
     }
 
     /** Spring's HTTP observation of every request but a single heartbeat's. */
@@ -72,12 +82,14 @@ class HeartbeatRouteTimer extends OncePerRequestFilter implements ObservationPre
             response.setStatus(HttpServletResponse.SC_INTERNAL_SERVER_ERROR);
             throw e;
         } finally {
-            if (request.getAttribute(RequestDispatcher.ERROR_EXCEPTION) instanceof Throwable handled) {
-                failure = handled;
-            }
-            TimerKey key = new TimerKey(response.getStatus(), uri(request, response.getStatus()),
-                    failure == null ? null : failure.getClass());
-            timers.computeIfAbsent(key, this::timer).record(System.nanoTime() - started, TimeUnit.NANOSECONDS);
+            // the error page's exception wins over the one thrown, as in Spring's filter
+            Throwable error = request.getAttribute(RequestDispatcher.ERROR_EXCEPTION) instanceof Throwable handled
+                    ? handled : failure;
+            String pattern = request.getAttribute(HandlerMapping.BEST_MATCHING_PATTERN_ATTRIBUTE) instanceof String set
+                    ? set : null;
+            timers.computeIfAbsent(new TimerKey(response.getStatus(), pattern, error == null ? null : error.getClass()),
+                    key -> timer(request, response, pattern, error))
+                    .record(System.nanoTime() - started, TimeUnit.NANOSECONDS);
         }
     }
 
@@ -85,36 +97,22 @@ class HeartbeatRouteTimer extends OncePerRequestFilter implements ObservationPre
         return DirectHeartbeatFilter.route(request) != null;
     }
 
-    /** The route's template once the direct route or Spring MVC took the request; else as Spring names it. */
-    private static String uri(HttpServletRequest request, int status) {
-        if (request.getAttribute(HandlerMapping.BEST_MATCHING_PATTERN_ATTRIBUTE) instanceof String pattern) {
-            return pattern;
+    /**
+     * The timer of one outcome, tagged as Spring's observation would tag it: the convention's tags (the template once
+     * the direct route or Spring MVC took the request), and the meter handler's {@code error}.
+     */
+    private Timer timer(HttpServletRequest request, HttpServletResponse response, String pattern, Throwable error) {
+        ServerRequestObservationContext context = new ServerRequestObservationContext(request, response);
+        context.setPathPattern(pattern);
+        context.setError(error);
+        Tags tags = Tags.of("error", error == null ? "none" : error.getClass().getSimpleName());
+        for (KeyValue keyValue : convention.getLowCardinalityKeyValues(context)) {
+            tags = tags.and(keyValue.getKey(), keyValue.getValue());
         }
-        return status / 100 == 3 ? "REDIRECTION" : status == HttpServletResponse.SC_NOT_FOUND ? "NOT_FOUND" : "UNKNOWN";
+        return Timer.builder(convention.getName()).tags(tags).register(registry);
     }
 
-    private Timer timer(TimerKey key) {
-        String error = key.failure() == null ? NONE : key.failure().getSimpleName();
-        String exception = key.failure() == null ? NONE
-                : key.failure().getSimpleName().isEmpty() ? key.failure().getName() : key.failure().getSimpleName();
-        return Timer.builder(name)
-                .tags(Tags.of("error", error, "exception", exception, "method", "POST",
-                        "outcome", outcome(key.status()), "status", Integer.toString(key.status()), "uri", key.uri()))
-                .register(registry);
-    }
-
-    /** As Spring names a status's class in the {@code outcome} tag. */
-    private static String outcome(int status) {
-        return switch (status / 100) {
-            case 1 -> "INFORMATIONAL";
-            case 2 -> "SUCCESS";
-            case 3 -> "REDIRECTION";
-            case 4 -> "CLIENT_ERROR";
-            case 5 -> "SERVER_ERROR";
-            default -> "UNKNOWN";
-        };
-    }
-
-    private record TimerKey(int status, String uri, Class<?> failure) {
+    /** What tells one of the route's timers from another: everything its tags are made of but the method. */
+    private record TimerKey(int status, String pattern, Class<?> failure) {
     }
 }

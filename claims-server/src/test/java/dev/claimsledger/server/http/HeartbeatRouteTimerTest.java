@@ -11,7 +11,7 @@ import jakarta.servlet.FilterChain;
 import jakarta.servlet.ServletException;
 import java.util.List;
 import org.junit.jupiter.api.Test;
-import org.springframework.boot.micrometer.observation.autoconfigure.ObservationProperties;
+import org.springframework.http.server.observation.DefaultServerRequestObservationConvention;
 import org.springframework.http.server.observation.ServerRequestObservationContext;
 import org.springframework.mock.web.MockHttpServletRequest;
 import org.springframework.mock.web.MockHttpServletResponse;
@@ -26,7 +26,8 @@ class HeartbeatRouteTimerTest {
     private static final String HEARTBEAT = "/v1/tenants/acme/claims/worker-1/epochs/3/heartbeats";
 
     private final SimpleMeterRegistry registry = new SimpleMeterRegistry();
-    private final HeartbeatRouteTimer timer = new HeartbeatRouteTimer(registry, new ObservationProperties());
+    private final HeartbeatRouteTimer timer = new HeartbeatRouteTimer(registry,
+            new DefaultServerRequestObservationConvention());
 
     @Test
     void springObservesEveryRequestButAPlainSingleHeartbeat() {
