@@ -26,6 +26,11 @@ fi
 su postgres -c "dropdb --if-exists ${DB}" >/dev/null
 su postgres -c "createdb -O claims ${DB}"
 
+# the server's JVM options: the benchmark's default (Options.java) unless CLAIMS_BENCH_SERVER_OPTS gives them
+JVM_OPTIONS=()
+if [[ -n "${CLAIMS_BENCH_SERVER_OPTS:-}" ]]; then
+    JVM_OPTIONS=(--server-jvm-options="${CLAIMS_BENCH_SERVER_OPTS}")
+fi
 java -jar claims-bench/target/claims-bench.jar --server-jar=claims-server/target/claims-server.jar \
-    --server-jvm-options="${CLAIMS_BENCH_SERVER_OPTS:--Xmx1g -XX:MaxGCPauseMillis=10}" --port="${PORT}" \
+    "${JVM_OPTIONS[@]}" --port="${PORT}" \
     --jdbc-url="jdbc:postgresql://127.0.0.1:5432/${DB}" --work-dir=target "$@"

@@ -25,6 +25,8 @@ record Options(Path serverJar, List<String> serverJvmOptions, int port, int base
         }
     }
 
+    /** As docker/Dockerfile runs the server, with the heap bounded (BENCHMARKS.md). */
+    static final String DEFAULT_SERVER_JVM_OPTIONS = "-Xmx1g -XX:MaxGCPauseMillis=10";
     static final String DEFAULT_PHASES = "release,heartbeats,node-baseline,batch,pgbench-floor,http-floor,half-peak,"
             + "memory,expiry-burst,expiry-burst-fresh,expiry-downtime,rebuild,compaction,storage-over-time,h2-write-delay";
 
@@ -38,7 +40,7 @@ record Options(Path serverJar, List<String> serverJvmOptions, int port, int base
         }
         return new Options(
                 Path.of(values.getOrDefault("server-jar", "claims-server/target/claims-server.jar")),
-                List.of(values.getOrDefault("server-jvm-options", "-Xmx1g -XX:MaxGCPauseMillis=10").trim().split("\\s+")),
+                List.of(values.getOrDefault("server-jvm-options", DEFAULT_SERVER_JVM_OPTIONS).trim().split("\\s+")),
                 Integer.parseInt(values.getOrDefault("port", "18080")),
                 Integer.parseInt(values.getOrDefault("baseline-port", "18090")),
                 values.getOrDefault("jdbc-url", "jdbc:postgresql://127.0.0.1:5432/claims_bench"),
