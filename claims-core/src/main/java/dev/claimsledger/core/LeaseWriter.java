@@ -52,8 +52,10 @@ import org.slf4j.LoggerFactory;
  * folded from its latest snapshot and the events after it. A due watchdog is decided on its stream's last event as
  * stored (unless a heartbeat of the same group decided on it first), since retiring or following it appends nothing
  * that the store's key could refuse.</li>
- * <li><b>Answered only once stored</b>: a caller's future completes after the group's transaction has committed; a
- * watchdog's row changes (follow the renewed lease, retire) commit with the group's events.</li>
+ * <li><b>Answered only once stored</b>: a caller's future completes after the group's events have committed; a
+ * watchdog's row changes (follow the renewed lease, retire) commit with them, in one transaction. A group without due
+ * watchdogs writes nothing but its events, in one append that the store commits whole without a transaction around
+ * it: on PostgreSQL that is one round trip to the database instead of two.</li>
  * <li><b>Safe with several nodes</b>: a kept head is used without reading the store first; the store's unique
  * (stream, sequence) key does that check instead. When another node (or this node's command bus) appended to a stream
  * meanwhile, the group's append fails, every stream whose stored sequence moved is read again, and the group is
@@ -264,7 +266,11 @@ public final class LeaseWriter implements AutoCloseable {
             UnitOfWork<?> unitOfWork = DefaultUnitOfWork.startAndGet(GenericMessage.asMessage(attempt));
             Decided decided = null;
             try {
-                unitOfWork.attachTransaction(transactions);
+                if (sweep) {
+                    // the sweep's rows are locked and changed with its events; a group of heartbeats alone is one
+                    // append, which the store commits whole by itself (on PostgreSQL in one round trip)
+                    unitOfWork.attachTransaction(transactions);
+                }
                 List<LeaseDeadlines.Due> due = sweep ? deadlines.due(clock.instant(), SWEEP_LIMIT) : List.of();
                 decided = decide(group, due, fresh);
                 if (!decided.staleRejections.isEmpty() && attempt < MAX_ATTEMPTS) {

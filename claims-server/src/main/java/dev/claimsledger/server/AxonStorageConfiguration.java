@@ -92,7 +92,8 @@ class AxonStorageConfiguration {
      * transaction is still committing: with one minute, an event stored a minute after it was decided (a stalled
      * commit, a history imported while the ledger runs) made every processor skip the events of transactions in
      * flight beside it, for good (InFlightEventsContract). On H2, the events after a position with gaps are read as
-     * {@link GapReadOnH2} reads them.
+     * {@link GapReadOnH2} reads them. On PostgreSQL, events appended outside a transaction are stored and committed in
+     * one round trip ({@link OneRoundTripEventStorageEngine}).
      */
     @Bean
     EventStorageEngine eventStorageEngine(Serializer serializer, PersistenceExceptionResolver persistenceExceptionResolver,
@@ -103,7 +104,7 @@ class AxonStorageConfiguration {
         if (EmbeddedDatabaseMigrations.isH2(dataSource)) {
             builder.readEventDataWithGaps(new GapReadOnH2());
         }
-        return builder
+        builder
                 .snapshotSerializer(serializer)
                 .eventSerializer(serializer)
                 .upcasterChain(configuration.upcasterChain())
@@ -113,8 +114,8 @@ class AxonStorageConfiguration {
                 .transactionManager(transactionManager)
                 .schema(eventSchema)
                 .batchSize(properties.eventStore().fetchBatchSize())
-                .gapTimeout((int) properties.eventStore().gapTimeout().toMillis())
-                .build();
+                .gapTimeout((int) properties.eventStore().gapTimeout().toMillis());
+        return new OneRoundTripEventStorageEngine(builder, OneRoundTripEventStorageEngine.isPostgres(dataSource));
     }
 
     /**
