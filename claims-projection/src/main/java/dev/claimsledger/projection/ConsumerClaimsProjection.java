@@ -37,10 +37,10 @@ import org.springframework.stereotype.Component;
  * sequence number of the last event applied to it, and an event at or below it changes nothing, so redelivery and
  * replays are safe. Times come from the events, never from the clock, so a rebuild gives the same rows.
  *
- * <p>Inside an event processor's batch the row changes are collected and written at the end of the batch, as two
- * JDBC batches in event order (the claims first, then every other change through one statement), instead of one
- * round trip per event. A claim's row is always inserted by its first event, so writing the inserts first keeps
- * each row's changes in order.
+ * <p>Inside an event processor's batch the row changes are collected and written at the end of the batch, in event
+ * order (the claims first, then every other change through one statement: on PostgreSQL as arrays, many rows per
+ * statement; on H2 as a JDBC batch), instead of one round trip per event. A claim's row is always inserted by its
+ * first event, so writing the inserts first keeps each row's changes in order.
  *
  * <p>A rebuild applies the same row changes ({@link #rebuildChanges}) to {@link #REBUILD_TABLE}, a table of the same
  * shape, and then makes {@link #TABLE} hold exactly its rows ({@link #replaceRows}).
