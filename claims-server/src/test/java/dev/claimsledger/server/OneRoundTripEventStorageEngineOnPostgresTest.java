@@ -36,6 +36,8 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
 import org.springframework.context.ConfigurableApplicationContext;
 import org.springframework.jdbc.datasource.DataSourceTransactionManager;
 import org.springframework.jdbc.datasource.DelegatingDataSource;
@@ -72,34 +74,24 @@ class OneRoundTripEventStorageEngineOnPostgresTest {
         dataSource.reset();
     }
 
-    @Test
-    void inAUnitOfWorkWithoutATransactionTheBatchIsStoredWithoutATransactionOfTheEnginesOwn() throws SQLException {
-        // given the engine the ledger builds on PostgreSQL
-        JdbcEventStorageEngine engine = engine(true);
+    /**
+     * The engine the ledger builds on PostgreSQL appends without a transaction of its own; the one it builds on H2,
+     * where a batch in autocommit mode is not one transaction, opens one as Axon's engine does.
+     */
+    @ParameterizedTest(name = "one round trip: {0}")
+    @CsvSource({"true, 0", "false, 1"})
+    void inAUnitOfWorkWithoutATransactionTheBatchIsStoredInATransactionOfTheEnginesOwnOnlyWhereItMustBe(
+            boolean oneRoundTrip, int transactionsOfItsOwn) throws SQLException {
+        JdbcEventStorageEngine engine = engine(oneRoundTrip);
         String stream = stream();
 
         // when a unit of work without a transaction appends three events, as the lease writer does
         inUnitOfWork(() -> engine.appendEvents(events(stream, 0, 3)));
 
-        // then they are stored, and no connection was taken out of autocommit or committed by hand
+        // then they are stored, in as many transactions begun and committed by hand as the database needs
         assertThat(storedSequences(stream)).containsExactly(0L, 1L, 2L);
-        assertThat(dataSource.transactionsBegun()).isZero();
-        assertThat(dataSource.commits()).isZero();
-    }
-
-    @Test
-    void whereABatchInAutocommitModeIsNotOneTransactionTheEngineOpensOneAsAxonDoes() throws SQLException {
-        // given the engine as the ledger builds it on H2
-        JdbcEventStorageEngine engine = engine(false);
-        String stream = stream();
-
-        // when the same append runs
-        inUnitOfWork(() -> engine.appendEvents(events(stream, 0, 3)));
-
-        // then it is stored in a transaction the engine began and committed
-        assertThat(storedSequences(stream)).containsExactly(0L, 1L, 2L);
-        assertThat(dataSource.transactionsBegun()).isEqualTo(1);
-        assertThat(dataSource.commits()).isEqualTo(1);
+        assertThat(dataSource.transactionsBegun()).isEqualTo(transactionsOfItsOwn);
+        assertThat(dataSource.commits()).isEqualTo(transactionsOfItsOwn);
     }
 
     @Test
