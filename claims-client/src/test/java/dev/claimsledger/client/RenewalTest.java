@@ -38,8 +38,10 @@ class RenewalTest {
         await().atMost(Duration.ofSeconds(5)).until(() -> held.stream()
                 .allMatch(claim -> ledger.heartbeatsOf(claim.consumerId()).size() >= 3));
 
-        // then they went out many to a request
+        // then they went out many to a request (counted once the client has stopped: it counts a request as it sends
+        // it, the fake ledger as it receives it)
         assertThat(held).allMatch(HeldClaim::isHeld);
+        client.close();
         int heartbeats = ledger.heartbeats.size();
         int requests = ledger.batchRequests.get();
         assertThat(heartbeats).as("heartbeats per request (%d in %d)", heartbeats, requests)
