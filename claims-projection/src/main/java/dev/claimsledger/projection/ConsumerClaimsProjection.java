@@ -19,9 +19,12 @@ import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.WeakHashMap;
+import javax.sql.DataSource;
 import org.axonframework.config.ProcessingGroup;
 import org.axonframework.eventhandling.EventHandler;
 import org.axonframework.eventhandling.ResetHandler;
@@ -254,6 +257,8 @@ public class ConsumerClaimsProjection {
     public static final class RowChanges {
 
         private static final ObjectMapper JSON = new ObjectMapper();
+        /** Which data sources are PostgreSQL; weak, so that a closed application context's pool can go. */
+        private static final Map<DataSource, Boolean> POSTGRES = Collections.synchronizedMap(new WeakHashMap<>());
 
         private static final int HEARTBEAT_AT = 0;
         private static final int HEARTBEATS = 1;
@@ -409,9 +414,11 @@ public class ConsumerClaimsProjection {
             return value;
         }
 
+        /** Whether the template's database is PostgreSQL, asked once per data source rather than once per batch. */
         private static boolean isPostgres(JdbcTemplate jdbc) {
-            return Boolean.TRUE.equals(jdbc.execute((ConnectionCallback<Boolean>) connection ->
-                    "PostgreSQL".equals(connection.getMetaData().getDatabaseProductName())));
+            return POSTGRES.computeIfAbsent(jdbc.getDataSource(), dataSource ->
+                    Boolean.TRUE.equals(jdbc.execute((ConnectionCallback<Boolean>) connection ->
+                            "PostgreSQL".equals(connection.getMetaData().getDatabaseProductName()))));
         }
 
         /**

@@ -101,7 +101,8 @@ class AxonStorageConfiguration {
                                           ConnectionProvider connectionProvider, TransactionManager transactionManager,
                                           EventSchema eventSchema, ClaimsProperties properties, DataSource dataSource) {
         JdbcEventStorageEngine.Builder builder = JdbcEventStorageEngine.builder();
-        if (EmbeddedDatabaseMigrations.isH2(dataSource)) {
+        String database = EmbeddedDatabaseMigrations.databaseProduct(dataSource);
+        if ("H2".equals(database)) {
             builder.readEventDataWithGaps(new GapReadOnH2());
         }
         builder
@@ -115,7 +116,7 @@ class AxonStorageConfiguration {
                 .schema(eventSchema)
                 .batchSize(properties.eventStore().fetchBatchSize())
                 .gapTimeout((int) properties.eventStore().gapTimeout().toMillis());
-        return new OneRoundTripEventStorageEngine(builder, OneRoundTripEventStorageEngine.isPostgres(dataSource));
+        return new OneRoundTripEventStorageEngine(builder, "PostgreSQL".equals(database));
     }
 
     /**

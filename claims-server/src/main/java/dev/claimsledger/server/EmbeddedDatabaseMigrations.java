@@ -31,8 +31,13 @@ class EmbeddedDatabaseMigrations {
     }
 
     static boolean isH2(DataSource dataSource) {
+        return "H2".equals(databaseProduct(dataSource));
+    }
+
+    /** The database's product name as its driver gives it: {@code H2} or {@code PostgreSQL} for the ledger. */
+    static String databaseProduct(DataSource dataSource) {
         try (Connection connection = dataSource.getConnection()) {
-            return "H2".equals(connection.getMetaData().getDatabaseProductName());
+            return connection.getMetaData().getDatabaseProductName();
         } catch (SQLException e) {
             throw new IllegalStateException("cannot tell which database the ledger runs on", e);
         }

@@ -6,7 +6,6 @@ import static org.axonframework.common.jdbc.JdbcUtils.executeBatch;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.util.List;
-import javax.sql.DataSource;
 import org.axonframework.eventhandling.EventMessage;
 import org.axonframework.eventsourcing.eventstore.EventStoreException;
 import org.axonframework.eventsourcing.eventstore.jdbc.JdbcEventStorageEngine;
@@ -31,15 +30,6 @@ final class OneRoundTripEventStorageEngine extends JdbcEventStorageEngine {
     OneRoundTripEventStorageEngine(Builder builder, boolean oneRoundTrip) {
         super(builder);
         this.oneRoundTrip = oneRoundTrip;
-    }
-
-    /** Whether {@code dataSource} is PostgreSQL, which runs a batch sent in autocommit mode as one transaction. */
-    static boolean isPostgres(DataSource dataSource) {
-        try (Connection connection = dataSource.getConnection()) {
-            return "PostgreSQL".equals(connection.getMetaData().getDatabaseProductName());
-        } catch (SQLException e) {
-            throw new IllegalStateException("cannot tell which database the ledger runs on", e);
-        }
     }
 
     @Override
