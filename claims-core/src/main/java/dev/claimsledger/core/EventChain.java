@@ -5,6 +5,7 @@ import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.HexFormat;
 import java.util.Objects;
+import org.axonframework.serialization.SerializedObject;
 import org.axonframework.serialization.Serializer;
 
 /**
@@ -35,8 +36,18 @@ public class EventChain {
 
     /** The hash of {@code payload} appended at {@code sequence} of {@code streamId}, after {@code previousHash}. */
     public String hashOf(String streamId, long sequence, Object payload, String previousHash) {
-        byte[] stored = serializer.serialize(payload, byte[].class).getData();
-        return hash(streamId, sequence, payload.getClass().getName(), stored, previousHash);
+        return serialized(streamId, sequence, payload, previousHash).hash();
+    }
+
+    /** The payload's stored bytes and their hash appended at {@code sequence} of {@code streamId}. */
+    Serialized serialized(String streamId, long sequence, Object payload, String previousHash) {
+        SerializedObject<byte[]> stored = serializer.serialize(payload, byte[].class);
+        return new Serialized(serializer, stored,
+                hash(streamId, sequence, payload.getClass().getName(), stored.getData(), previousHash));
+    }
+
+    /** A payload as {@code serializer} stores it, and the chain hash of those bytes. */
+    record Serialized(Serializer serializer, SerializedObject<byte[]> payload, String hash) {
     }
 
     /** The chain hash from the stored columns of an event; what an auditor recomputes. */

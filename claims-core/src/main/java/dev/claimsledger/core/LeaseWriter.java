@@ -398,11 +398,12 @@ public final class LeaseWriter implements AutoCloseable {
     /** Adds the group's next event of {@code stream}, chained to {@code previous}; the head after it. */
     private StreamHead append(Decided decided, ChainHead previous, String stream, Object event, Chained<StreamHead> next) {
         long sequence = previous.nextSequence();
-        String hash = chain.hashOf(stream, sequence, event, previous.hash());
-        decided.events.add(new GenericDomainEventMessage<>(AGGREGATE_TYPE, stream, sequence, event,
-                MetaData.from(CanonicalForm.metaData(hash)), CanonicalForm.eventIdentifier(stream, sequence),
+        EventChain.Serialized serialized = chain.serialized(stream, sequence, event, previous.hash());
+        decided.events.add(new GenericDomainEventMessage<>(AGGREGATE_TYPE, stream, sequence,
+                new ChainedPayloadMessage<>(CanonicalForm.eventIdentifier(stream, sequence), event,
+                        MetaData.from(CanonicalForm.metaData(serialized.hash())), serialized),
                 ledgerTime(event)));
-        return next.after(sequence, hash);
+        return next.after(sequence, serialized.hash());
     }
 
     /** The kept head of the stream, unless it was read from the store during this group; null when none is kept. */
