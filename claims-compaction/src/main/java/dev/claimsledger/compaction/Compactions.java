@@ -172,7 +172,7 @@ public final class Compactions implements AutoCloseable {
     }
 
     private void holdLock() {
-        if (!lock.acquire()) {
+        if (!lock.hold()) {
             throw new IllegalStateException("the compaction lock was taken over by another node");
         }
     }
