@@ -386,11 +386,6 @@ public final class ClaimsBench {
     }
 
     private void compaction(Wrk.Result withoutCompaction) throws Exception {
-        // the rate it is compared with was measured after a warm-up; in a full run the expiry phases restarted the
-        // server since, so its caches and compiled code would be cold for the load beside the compaction
-        Wrk.Result warmUp = wrk.heartbeats(options.warmup(), server, TENANT, server.apiKey());
-        say("compaction: warm-up, %s of single heartbeats, %.0f per second (not counted)",
-                Report.human(options.warmup()), warmUp.perSecond());
         waitForProjectionToSettle(server.client());
         Compaction.Figures figures = new Compaction(options, server, database, wrk)
                 .measure(() -> waitForProjectionToSettle(server.client()));
