@@ -2,8 +2,6 @@ package dev.claimsledger.compaction;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -15,8 +13,10 @@ import javax.sql.DataSource;
 import org.h2.Driver;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.springframework.core.io.ClassPathResource;
 import org.springframework.jdbc.core.JdbcTemplate;
 import org.springframework.jdbc.datasource.SimpleDriverDataSource;
+import org.springframework.jdbc.datasource.init.ResourceDatabasePopulator;
 
 class MaintenanceLockTest {
 
@@ -28,18 +28,12 @@ class MaintenanceLockTest {
     private JdbcTemplate jdbc;
 
     @BeforeEach
-    void createTheTable() throws IOException {
+    void createTheTable() {
         dataSource = new SimpleDriverDataSource(new Driver(),
                 "jdbc:h2:mem:" + UUID.randomUUID() + ";DB_CLOSE_DELAY=-1");
         jdbc = new JdbcTemplate(dataSource);
-        try (var migration = getClass().getResourceAsStream("/db/migration/V8__maintenance_locks.sql")) {
-            String sql = new String(migration.readAllBytes(), StandardCharsets.UTF_8);
-            for (String statement : sql.replaceAll("--[^\n]*", "").split(";")) {
-                if (!statement.isBlank()) {
-                    jdbc.execute(statement);
-                }
-            }
-        }
+        new ResourceDatabasePopulator(new ClassPathResource("db/migration/V8__maintenance_locks.sql"))
+                .execute(dataSource);
     }
 
     @Test
