@@ -70,8 +70,8 @@ final class Compaction {
     Figures measure(Settle settle) throws Exception {
         AtRest before = atRest();
         ClaimsBench.say("compaction: before, %s", before);
-        // VACUUM FULL rewrote the table and its indexes: single heartbeats ran at 0.8 of their rate in the 30 s after
-        // it and at their full rate in the next 30 s, so the load beside the compaction starts after a warm-up
+        // VACUUM FULL rewrote the table and its indexes: in the 30 s after it single heartbeats ran at 0.80 of the
+        // next 30 s's rate in one run (0.97 in another), so the load beside the compaction starts after a warm-up
         Wrk.Result warmUp = wrk.heartbeats(options.warmup(), server, ClaimsBench.TENANT, server.apiKey());
         ClaimsBench.say("compaction: warm-up after VACUUM FULL, %s of single heartbeats, %.0f per second (not counted)",
                 Report.human(options.warmup()), warmUp.perSecond());
