@@ -19,7 +19,7 @@ import org.slf4j.LoggerFactory;
  * Runs compactions: by itself every {@code interval}, and on demand. One node at a time compacts (the
  * {@link MaintenanceLock} {@value #LOCK}); on one node, one compaction at a time. Each run is a {@link Compaction}
  * whose progress can be read while it goes. A compaction keeps to at most {@code maxRate} heartbeats a second, pausing
- * between streams, so that it leaves the machine to the ledger's own work, as Cassandra caps its compaction's
+ * between transactions, so that it leaves the machine to the ledger's own work, as Cassandra caps its compaction's
  * throughput; at full speed it took about half of a two-core machine, and single heartbeats fell to a fifth of their
  * rate (BENCHMARKS.md).
  */

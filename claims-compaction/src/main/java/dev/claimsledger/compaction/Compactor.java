@@ -17,6 +17,8 @@ import java.util.Collections;
 import java.util.List;
 import java.util.function.Supplier;
 import javax.sql.DataSource;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import org.springframework.jdbc.core.JdbcTemplate;
 import org.springframework.transaction.PlatformTransactionManager;
 import org.springframework.transaction.support.TransactionTemplate;
@@ -24,9 +26,10 @@ import org.springframework.transaction.support.TransactionTemplate;
 /**
  * Compacts heartbeats older than the hot window: in each stream, every run of an epoch's heartbeats (and the compacted
  * run before them, if any) becomes one compacted row, a {@link HeartbeatsCompacted} event kept at the place of the last
- * heartbeat of the run, and the other rows leave the event table. Each stream is compacted in a transaction of its own,
- * so a compaction killed at any point leaves every stream either as it was or compacted, and running it again
- * carries on where it stopped.
+ * heartbeat of the run, and the other rows leave the event table. A stream is compacted whole in one transaction (a
+ * transaction takes several streams, about {@value #HEARTBEATS_PER_TRANSACTION} heartbeats by default), so a
+ * compaction killed at any point leaves every stream either as it was or compacted, and running it again carries on
+ * where it stopped.
  *
  * <p>Only heartbeats stored in the ledger's {@link CanonicalForm} are compacted, and only when every byte of their row
  * can be derived again: the payload, the metadata, the chain hash (so a broken chain is never compacted away), the
@@ -40,20 +43,42 @@ public final class Compactor {
     public static final int MAX_RUN = 4_096;
     private static final String CLAIMED_TYPE = ClaimMaterialized.class.getName();
     private static final int STREAMS_PER_QUERY = 500;
+    private static final Logger log = LoggerFactory.getLogger(Compactor.class);
+    /**
+     * Streams are compacted together in one transaction until about this many heartbeats are: each commit waits for
+     * the write-ahead log's flush, which the ledger's own commits share, and a transaction per stream of a few dozen
+     * heartbeats made compaction cost more commits than compacting saved (BENCHMARKS.md).
+     */
+    public static final int HEARTBEATS_PER_TRANSACTION = 1_000;
 
     private final JdbcTemplate jdbc;
     private final TransactionTemplate transactions;
     private final ObjectMapper stored;
     private final CompactedRuns runs;
     private final Clock clock;
+    private final int heartbeatsPerTransaction;
 
     public Compactor(DataSource dataSource, PlatformTransactionManager transactionManager, ObjectMapper stored,
                      Clock clock) {
+        this(dataSource, transactionManager, stored, clock, HEARTBEATS_PER_TRANSACTION);
+    }
+
+    /**
+     * @param heartbeatsPerTransaction streams join a transaction until it has compacted at least this many heartbeats;
+     *                                 1 gives each stream a transaction of its own
+     */
+    public Compactor(DataSource dataSource, PlatformTransactionManager transactionManager, ObjectMapper stored,
+                     Clock clock, int heartbeatsPerTransaction) {
+        if (heartbeatsPerTransaction < 1) {
+            throw new IllegalArgumentException("heartbeatsPerTransaction must be at least 1, was "
+                    + heartbeatsPerTransaction);
+        }
         this.jdbc = new JdbcTemplate(dataSource);
         this.transactions = new TransactionTemplate(transactionManager);
         this.stored = stored;
         this.runs = new CompactedRuns(stored);
         this.clock = clock;
+        this.heartbeatsPerTransaction = heartbeatsPerTransaction;
     }
 
     /** What a pass did. */
@@ -89,8 +114,14 @@ public final class Compactor {
                     + " WHERE payload_type = ? AND global_index < ? AND time_stamp < ? AND aggregate_identifier > ?"
                     + " ORDER BY aggregate_identifier LIMIT " + STREAMS_PER_QUERY, String.class,
                     CompactedRuns.HEARTBEAT_TYPE, bound, hotEdge, after);
-            for (String stream : streams) {
-                Result done = transactions.execute(status -> compact(stream, passed, hotEdge));
+            for (int next = 0; next < streams.size(); ) {
+                int from = next;
+                long began = System.nanoTime();
+                Batch batch = transactions.execute(status -> compactBatch(streams, from, passed, hotEdge));
+                next = batch.next();
+                Result done = batch.done();
+                log.debug("compacted {} heartbeats of {} streams in {} µs", done.heartbeatsCompacted(), next - from,
+                        (System.nanoTime() - began) / 1_000);
                 compacted += done.heartbeatsCompacted();
                 removed += done.rowsRemoved();
                 reclaimed += done.bytesReclaimed();
@@ -104,6 +135,28 @@ public final class Compactor {
         }
         progress.at(total, total);
         return new Result(compacted, removed, reclaimed);
+    }
+
+    /** What one transaction did, and the index of the first stream it left. */
+    private record Batch(Result done, int next) {
+    }
+
+    /**
+     * Compacts streams from {@code from} on, in the caller's transaction, until {@code heartbeatsPerTransaction}
+     * heartbeats are compacted or the streams run out.
+     */
+    private Batch compactBatch(List<String> streams, int from, PassedPositions passed, String hotEdge) {
+        long compacted = 0;
+        long removed = 0;
+        long reclaimed = 0;
+        int next = from;
+        while (next < streams.size() && compacted < heartbeatsPerTransaction) {
+            Result done = compact(streams.get(next++), passed, hotEdge);
+            compacted += done.heartbeatsCompacted();
+            removed += done.rowsRemoved();
+            reclaimed += done.bytesReclaimed();
+        }
+        return new Batch(new Result(compacted, removed, reclaimed), next);
     }
 
     /** Compacts one stream's eligible runs, in the caller's transaction. */

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.claimsledger.compaction.Compactor;
 import dev.claimsledger.compaction.PassedPositions;
 import dev.claimsledger.merkle.Checkpoint;
@@ -23,10 +24,12 @@ import dev.claimsledger.server.support.LedgerHttp.Reply;
 import dev.claimsledger.server.support.TestDatabase;
 import java.nio.charset.StandardCharsets;
 import java.sql.SQLException;
+import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Base64;
+import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -36,6 +39,7 @@ import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
+import javax.sql.DataSource;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.MethodOrderer;
@@ -45,6 +49,7 @@ import org.junit.jupiter.api.TestInstance;
 import org.junit.jupiter.api.TestMethodOrder;
 import org.springframework.context.ConfigurableApplicationContext;
 import org.springframework.jdbc.core.JdbcTemplate;
+import org.springframework.transaction.PlatformTransactionManager;
 
 /**
  * Compaction of old heartbeats, on a ledger filled with claims of every kind: the history ({@code /history}, every
@@ -53,7 +58,8 @@ import org.springframework.jdbc.core.JdbcTemplate;
  * arrive on the same streams without disturbing them; and a compacted run changed, removed or moved behind the
  * ledger's back is reported by the audit; the Merkle log's leaves, recomputed from the compacted events, still match
  * its signed checkpoint; a rebuild after compaction gives the same read model; and a compaction that dies midway
- * changes no history, and the next one finishes its work. Run against each database the ledger supports. The hot window is 0 so that
+ * changes no history, and the next one finishes its work; streams share a transaction up to its share of heartbeats.
+ * Run against each database the ledger supports. The hot window is 0 so that
  * every heartbeat is old enough; the scheduled compaction is off, so each test compacts when it says.
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
@@ -302,21 +308,15 @@ abstract class CompactionContract {
     @Order(6)
     void aCompactionKilledMidwayChangesNoHistoryAndTheNextOneFinishesIt() throws SQLException {
         // given new heartbeats on every active claim
-        List<Filled> active = sample.consumers().stream().filter(filled -> filled.ending() == Ending.ACTIVE
-                && !filled.equals(sample.first(Ending.ACTIVE))).toList();
-        for (Filled filled : active) {
-            for (int i = 0; i < 3; i++) {
-                http.postExpecting(200, LedgerHttp.heartbeats(TENANT, filled.consumer(), 1), null);
-            }
-        }
-        SampleLedger.awaitSettled(rows, sample);
+        heartbeatThreeTimesOnEveryActiveClaim();
         long head = rows.headPosition();
         LedgerMaintenance.checkpointOfEvery(http, http.get(LedgerHttp.AUDIT).json().path("events").asLong());
         Map<String, String> historyBefore = histories();
         Map<String, List<StoredEvent>> storedBefore = storedEvents();
 
-        // when a compaction dies after its first stream, as a killed process would between two streams
-        Compactor compactor = ledger.getBean(Compactor.class);
+        // when a compaction dies after its first transaction, as a killed process would between two; each stream a
+        // transaction of its own, so that the small sample is not compacted whole in the first
+        Compactor compactor = compactor(1);
         PassedPositions everyEventSoFar = LedgerMaintenance.passedUpTo(head);
         assertThatThrownBy(() -> compactor.compactAll(Duration.ZERO, () -> everyEventSoFar, (processed, total) -> {
             if (processed > 0) {
@@ -340,6 +340,55 @@ abstract class CompactionContract {
         assertThat(storedDescribed()).isEqualTo(described(storedBefore));
         Reply auditAfter = http.get(LedgerHttp.AUDIT);
         assertThat(auditAfter.json().path("clean").asBoolean()).as("%s", auditAfter).isTrue();
+    }
+
+    @Test
+    @Order(7)
+    void streamsShareATransactionUntilItHasCompactedItsShareOfHeartbeats() throws SQLException {
+        // given three new heartbeats on each of several active claims
+        int streams = heartbeatThreeTimesOnEveryActiveClaim();
+        assertThat(streams).as("active claims in the sample").isGreaterThanOrEqualTo(2);
+        PassedPositions everyEventSoFar = LedgerMaintenance.passedUpTo(rows.headPosition());
+
+        // when a compaction takes at least 4 heartbeats in each transaction
+        List<Long> afterEachTransaction = new ArrayList<>();
+        Compactor.Result result = compactor(4).compactAll(Duration.ZERO, () -> everyEventSoFar,
+                (processed, total) -> afterEachTransaction.add(processed));
+
+        // then each transaction took two streams (3 + 3 heartbeats), not one, and the last one what was left
+        assertThat(result.heartbeatsCompacted()).isEqualTo(3L * streams);
+        List<Long> steps = new ArrayList<>();
+        for (int i = 1; i < afterEachTransaction.size(); i++) {
+            long step = afterEachTransaction.get(i) - afterEachTransaction.get(i - 1);
+            if (step > 0) {
+                steps.add(step);
+            }
+        }
+        List<Long> expected = new ArrayList<>(Collections.nCopies(streams / 2, 6L));
+        if (streams % 2 == 1) {
+            expected.add(3L);
+        }
+        assertThat(steps).as("heartbeats per transaction, from %s", afterEachTransaction).isEqualTo(expected);
+    }
+
+    /** Sends three heartbeats to every active claim but the first, waits for the read model; the claims' number. */
+    private int heartbeatThreeTimesOnEveryActiveClaim() {
+        List<Filled> active = sample.consumers().stream().filter(filled -> filled.ending() == Ending.ACTIVE
+                && !filled.equals(sample.first(Ending.ACTIVE))).toList();
+        for (Filled filled : active) {
+            for (int i = 0; i < 3; i++) {
+                http.postExpecting(200, LedgerHttp.heartbeats(TENANT, filled.consumer(), 1), null);
+            }
+        }
+        SampleLedger.awaitSettled(rows, sample);
+        return active.size();
+    }
+
+    /** A compactor on the ledger's database whose transactions take at least this many heartbeats. */
+    private Compactor compactor(int heartbeatsPerTransaction) {
+        return new Compactor(ledger.getBean(DataSource.class), ledger.getBean(PlatformTransactionManager.class),
+                ledger.getBean("ledgerObjectMapper", ObjectMapper.class), ledger.getBean(Clock.class),
+                heartbeatsPerTransaction);
     }
 
     private Map<String, List<String>> storedDescribed() {

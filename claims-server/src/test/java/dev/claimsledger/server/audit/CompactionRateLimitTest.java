@@ -17,7 +17,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.springframework.context.ConfigurableApplicationContext;
 
-/** A compaction keeps to {@code claims.compaction.max-rate} heartbeats a second, pausing between streams. */
+/** A compaction keeps to {@code claims.compaction.max-rate} heartbeats a second, pausing between transactions. */
 class CompactionRateLimitTest {
 
     private static final String TENANT = "paced";

@@ -23,7 +23,7 @@ import org.springframework.context.ConfigurableApplicationContext;
 import org.springframework.jdbc.core.JdbcTemplate;
 
 /**
- * A compaction that keeps to its rate pauses between streams, for longer than its lock's lease if the rate is low:
+ * A compaction that keeps to its rate pauses between transactions, for longer than its lock's lease if the rate is low:
  * it renews the lock while it pauses, so that no other node takes the lock over however long it takes.
  */
 class CompactionLockTest {
@@ -31,7 +31,7 @@ class CompactionLockTest {
     private static final String TENANT = "locked";
     private static final Duration LEASE = Duration.ofSeconds(3);
     private static final int HEARTBEATS_PER_STREAM = 10;
-    /** Two streams at 2 heartbeats a second: two pauses of about 5 s, each longer than the lease. */
+    /** Two streams, one transaction, at 2 heartbeats a second: a pause of about 10 s, longer than the lease. */
     private static final int MAX_RATE = 2;
 
     @Test
