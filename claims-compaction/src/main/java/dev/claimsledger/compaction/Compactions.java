@@ -18,10 +18,10 @@ import org.slf4j.LoggerFactory;
 /**
  * Runs compactions: by itself every {@code interval}, and on demand. One node at a time compacts (the
  * {@link MaintenanceLock} {@value #LOCK}); on one node, one compaction at a time. Each run is a {@link Compaction}
- * whose progress can be read while it goes. A compaction keeps to at most {@code maxRate} heartbeats a second, pausing
- * between transactions, so that it leaves the machine to the ledger's own work, as Cassandra caps its compaction's
- * throughput; at full speed it took about half of a two-core machine, and single heartbeats fell to a fifth of their
- * rate (BENCHMARKS.md).
+ * whose progress can be read while it goes. A compaction keeps to its {@link CompactionPace}, pausing between
+ * transactions, so that it leaves the machine to the ledger's own work, as Cassandra caps its compaction's throughput;
+ * at full speed it took about half of a two-core machine, and single heartbeats fell to a fifth of their rate
+ * (BENCHMARKS.md).
  */
 public final class Compactions implements AutoCloseable {
 
@@ -34,7 +34,7 @@ public final class Compactions implements AutoCloseable {
     private final MaintenanceLock lock;
     private final Clock clock;
     private final Duration hotWindow;
-    private final long maxRate;
+    private final CompactionPace pace;
     private final Supplier<PassedPositions> passedPositions;
     private final Listener listener;
     private final Retention retention;
@@ -61,15 +61,12 @@ public final class Compactions implements AutoCloseable {
     }
 
     /**
-     * @param maxRate   the most heartbeats a compaction compacts per second; 0 for no limit
+     * @param pace      how fast a compaction may go
      * @param retention what retention runs after each compaction, or null for none
      */
-    public Compactions(Compactor compactor, MaintenanceLock lock, Clock clock, Duration hotWindow, long maxRate,
+    public Compactions(Compactor compactor, MaintenanceLock lock, Clock clock, Duration hotWindow, CompactionPace pace,
                        Supplier<PassedPositions> passedPositions, Retention retention, Listener listener) {
-        if (maxRate < 0) {
-            throw new IllegalArgumentException("the compaction's rate limit must not be negative, was " + maxRate);
-        }
-        this.maxRate = maxRate;
+        this.pace = pace;
         this.retention = retention;
         this.compactor = compactor;
         this.lock = lock;
@@ -139,14 +136,18 @@ public final class Compactions implements AutoCloseable {
 
     private void run(Compaction compaction) {
         long started = System.nanoTime();
+        long[] resumed = {started};
         try {
             Compactor.Result result = compactor.compactAll(hotWindow, passedPositions, (processed, total) -> {
                 compaction.progress(processed, total);
+                long now = System.nanoTime();
+                long until = now + pace.pauseNanos(processed, started, resumed[0], now);
                 holdLock();
-                for (long pause = pause(processed, started); pause > 0; pause = pause(processed, started)) {
+                for (long pause = until - System.nanoTime(); pause > 0; pause = until - System.nanoTime()) {
                     sleep(Math.min(pause, MAX_PAUSE_NANOS));
                     holdLock();
                 }
+                resumed[0] = System.nanoTime();
             });
             if (result.heartbeatsCompacted() > 0) {
                 log.info("compacted {} heartbeats, {} rows removed, about {} bytes reclaimed",
@@ -175,15 +176,6 @@ public final class Compactions implements AutoCloseable {
         if (!lock.hold()) {
             throw new IllegalStateException("the compaction lock was taken over by another node");
         }
-    }
-
-    /** How long to pause before going on, having compacted {@code processed} heartbeats since {@code started}. */
-    private long pause(long processed, long started) {
-        if (maxRate == 0) {
-            return 0;
-        }
-        long due = started + (long) (processed * 1e9 / maxRate);
-        return due - System.nanoTime();
     }
 
     private static void sleep() {

@@ -1,5 +1,6 @@
 package dev.claimsledger.server;
 
+import dev.claimsledger.compaction.CompactionPace;
 import java.nio.file.Path;
 import java.time.Duration;
 import org.springframework.boot.context.properties.ConfigurationProperties;
@@ -134,15 +135,26 @@ public record ClaimsProperties(@DefaultValue("./data") Path dataDir,
      * @param hotWindow heartbeats younger than this stay events of their own
      * @param interval  how often this node compacts by itself
      * @param maxRate   the most heartbeats a compaction compacts per second, scheduled or on demand; 0 for no limit
+     * @param dutyCycle the largest share of time a compaction spends in its transactions, more than 0 and at most 1;
+     *                  it pauses after each for long enough, so that it slows down where the database is busy
      */
     public record Compaction(@DefaultValue("true") boolean enabled, @DefaultValue("5m") Duration hotWindow,
-                             @DefaultValue("1m") Duration interval, @DefaultValue("2000") long maxRate) {
+                             @DefaultValue("1m") Duration interval, @DefaultValue("2000") long maxRate,
+                             @DefaultValue("0.1") double dutyCycle) {
 
         public Compaction {
             if (maxRate < 0) {
                 throw new IllegalArgumentException("claims.compaction.max-rate must be 0 (no limit) or more, was "
                         + maxRate);
             }
+            if (!(dutyCycle > 0 && dutyCycle <= 1)) {
+                throw new IllegalArgumentException("claims.compaction.duty-cycle must be more than 0 and at most 1, was "
+                        + dutyCycle);
+            }
+        }
+
+        public CompactionPace pace() {
+            return new CompactionPace(maxRate, dutyCycle);
         }
     }
 

@@ -58,7 +58,7 @@ public final class CompactCommand {
                     new MaintenanceLock(dataSource, clock, Compactions.LOCK, "compact command "
                             + ManagementFactory.getRuntimeMXBean().getName() + "/" + UUID.randomUUID(),
                             CompactionConfiguration.LOCK_LEASE),
-                    clock, properties.compaction().hotWindow(), properties.compaction().maxRate(), tracked::passed,
+                    clock, properties.compaction().hotWindow(), properties.compaction().pace(), tracked::passed,
                     CompactionConfiguration.retention(properties, new HeartbeatRetention(dataSource,
                             context.getBean(PlatformTransactionManager.class), stored, clock)), (result, retained) -> {
                     })) {

@@ -67,7 +67,7 @@ public class CompactionConfiguration {
         Counter dropped = registry == null ? null : Counter.builder("claims.retention.heartbeats.dropped")
                 .description("heartbeats whose detail retention exported, then dropped").register(registry);
         return new Compactions(compactor, lock, ledgerClock, properties.compaction().hotWindow(),
-                properties.compaction().maxRate(), tracked::passed, retention(properties, retention), (result, retained) -> {
+                properties.compaction().pace(), tracked::passed, retention(properties, retention), (result, retained) -> {
                     if (heartbeats != null) {
                         heartbeats.increment(result.heartbeatsCompacted());
                         bytes.increment(Math.max(0, result.bytesReclaimed()));

@@ -53,6 +53,15 @@ class CompactionRateLimitTest {
     @Test
     void aNegativeMaxRateIsRefusedAtStartUp() {
         assertThatThrownBy(() -> new ClaimsProperties.Compaction(true, Duration.ofMinutes(5), Duration.ofMinutes(1),
-                -1)).isInstanceOf(IllegalArgumentException.class).hasMessageContaining("claims.compaction.max-rate");
+                -1, 0.1)).isInstanceOf(IllegalArgumentException.class).hasMessageContaining("claims.compaction.max-rate");
+    }
+
+    @Test
+    void aDutyCycleOfNothingOrMoreThanAllTheTimeIsRefusedAtStartUp() {
+        for (double dutyCycle : new double[] {0, -0.5, 1.5, Double.NaN}) {
+            assertThatThrownBy(() -> new ClaimsProperties.Compaction(true, Duration.ofMinutes(5),
+                    Duration.ofMinutes(1), 2000, dutyCycle)).as("duty cycle %s", dutyCycle)
+                    .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("claims.compaction.duty-cycle");
+        }
     }
 }

@@ -3,6 +3,7 @@ package dev.claimsledger.server.compaction;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import dev.claimsledger.compaction.CompactionPace;
 import dev.claimsledger.compaction.Compactions;
 import dev.claimsledger.compaction.Compactor;
 import dev.claimsledger.compaction.MaintenanceLock;
@@ -53,7 +54,7 @@ class CompactionLockTest {
 
             Compactions.Listener ignored = (result, retained) -> { };
             try (Compactions paced = new Compactions(ledger.getBean(Compactor.class), ours, clock,
-                    Duration.ZERO, MAX_RATE, tracked::passed, null, ignored)) {
+                    Duration.ZERO, new CompactionPace(MAX_RATE, 1), tracked::passed, null, ignored)) {
                 long started = System.nanoTime();
                 Compactions.Compaction compaction = paced.request();
                 List<Long> takenOverAfterMs = new ArrayList<>();
