@@ -15,8 +15,11 @@ public final class TreeHashes {
 
     private static final byte LEAF_PREFIX = 0x00;
     private static final byte NODE_PREFIX = 0x01;
-    /** Cloned rather than looked up for every hash: the lookup cost a third of an append. */
-    private static final MessageDigest PROTOTYPE = newDigest();
+    /**
+     * One digest per thread, reset by each {@code digest()}: looking one up for every hash cost a third of an append,
+     * and cloning one allocated its buffers every time.
+     */
+    private static final ThreadLocal<MessageDigest> DIGESTS = ThreadLocal.withInitial(TreeHashes::newDigest);
     private static final byte[] EMPTY_ROOT = sha256(new byte[0]);
 
     private TreeHashes() {
@@ -46,12 +49,11 @@ public final class TreeHashes {
         return digest().digest(data);
     }
 
+    /** The thread's digest, reset in case a hash before on this thread failed halfway. */
     private static MessageDigest digest() {
-        try {
-            return (MessageDigest) PROTOTYPE.clone();
-        } catch (CloneNotSupportedException e) {
-            return newDigest();
-        }
+        MessageDigest digest = DIGESTS.get();
+        digest.reset();
+        return digest;
     }
 
     private static MessageDigest newDigest() {
