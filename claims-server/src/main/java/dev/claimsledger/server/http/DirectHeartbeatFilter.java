@@ -41,6 +41,8 @@ class DirectHeartbeatFilter extends OncePerRequestFilter {
     static final String URI_TEMPLATE = "/v1/tenants/{tenant}/claims/{consumer}/epochs/{epoch}/heartbeats";
     private static final String PREFIX = "/v1/tenants/";
     private static final String SUFFIX = "/heartbeats";
+    private static final String CLAIMS = "claims";
+    private static final String EPOCHS = "epochs";
 
     private final LedgerGateway ledger;
     private final Clock clock;
@@ -92,33 +94,61 @@ class DirectHeartbeatFilter extends OncePerRequestFilter {
 
     /** Tenant, consumer and epoch of a plainly written heartbeat path; null for any other path. */
     static String[] route(HttpServletRequest request) {
-        if (!"POST".equals(request.getMethod()) || request.getQueryString() != null
-                || !request.getContextPath().isEmpty()) {
+        if (!isRoute(request)) {
             return null;
         }
         String path = request.getRequestURI();
+        int tenantEnd = path.indexOf('/', PREFIX.length());
+        int consumerStart = tenantEnd + 1 + CLAIMS.length() + 1;
+        int consumerEnd = path.indexOf('/', consumerStart);
+        int epochStart = consumerEnd + 1 + EPOCHS.length() + 1;
+        return new String[] {path.substring(PREFIX.length(), tenantEnd), path.substring(consumerStart, consumerEnd),
+                path.substring(epochStart, path.length() - SUFFIX.length())};
+    }
+
+    /**
+     * Whether the request is a plainly written heartbeat path: {@code POST}, no query, letters, digits and
+     * {@code -._~} only, five segments between the prefix and the suffix, none of them empty, {@code .} or
+     * {@code ..}. Asked for every request (the route's timer asks twice), so it allocates nothing.
+     */
+    static boolean isRoute(HttpServletRequest request) {
+        if (!"POST".equals(request.getMethod()) || request.getQueryString() != null
+                || !request.getContextPath().isEmpty()) {
+            return false;
+        }
+        String path = request.getRequestURI();
         if (!path.startsWith(PREFIX) || !path.endsWith(SUFFIX)) {
-            return null;
+            return false;
         }
         for (int i = 0; i < path.length(); i++) {
             char c = path.charAt(i);
             boolean unreserved = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9')
                     || c == '-' || c == '.' || c == '_' || c == '~' || c == '/';
             if (!unreserved) {
-                return null;
+                return false;
             }
         }
-        String[] segments = path.substring(PREFIX.length(), path.length() - SUFFIX.length()).split("/", -1);
-        if (segments.length != 5 || !segments[1].equals("claims") || !segments[3].equals("epochs")) {
-            return null;
-        }
-        String[] route = {segments[0], segments[2], segments[4]};
-        for (String segment : route) {
-            if (segment.isEmpty() || segment.equals(".") || segment.equals("..")) {
-                return null;
+        int end = path.length() - SUFFIX.length();
+        int start = PREFIX.length();
+        for (int segment = 0; segment < 5; segment++) {
+            // the last segment ends where the suffix, which begins with a slash, does
+            int slash = path.indexOf('/', start);
+            if (segment < 4 ? slash < 0 || slash >= end : slash != end) {
+                return false;
             }
+            int length = slash - start;
+            boolean plain = switch (segment) {
+                case 1 -> path.startsWith(CLAIMS, start) && length == CLAIMS.length();
+                case 3 -> path.startsWith(EPOCHS, start) && length == EPOCHS.length();
+                default -> length > 0 && !(length == 1 && path.charAt(start) == '.')
+                        && !(length == 2 && path.startsWith("..", start));
+            };
+            if (!plain) {
+                return false;
+            }
+            start = slash + 1;
         }
-        return route;
+        return true;
     }
 
     /** A body of known length that is JSON or absent, and an answer in JSON accepted. */

@@ -94,7 +94,7 @@ class HeartbeatRouteTimer extends OncePerRequestFilter implements ObservationPre
     }
 
     private static boolean isTimed(HttpServletRequest request) {
-        return DirectHeartbeatFilter.route(request) != null;
+        return DirectHeartbeatFilter.isRoute(request);
     }
 
     /**
