@@ -28,7 +28,7 @@ public class EventChain {
     static final String DOMAIN = "claims-ledger-chain/1";
     private static final byte[] DOMAIN_LINE = (DOMAIN + "\n").getBytes(StandardCharsets.UTF_8);
     private static final HexFormat HEX = HexFormat.of();
-    /** One digest per thread, reset by each {@code digest()}: a lookup per hash allocated more than the rest of it. */
+    /** One digest per thread, reset by each {@link #hash}: a lookup per hash allocated more than the rest of it. */
     private static final ThreadLocal<MessageDigest> DIGESTS = ThreadLocal.withInitial(EventChain::sha256);
 
     private final Serializer serializer;
