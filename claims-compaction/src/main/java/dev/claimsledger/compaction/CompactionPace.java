@@ -23,13 +23,35 @@ public record CompactionPace(long maxRate, double dutyCycle) {
         }
     }
 
-    /**
-     * How long to pause, in nanoseconds, having compacted {@code processed} heartbeats since {@code started}, the last
-     * pause having ended at {@code resumed}; all three times from {@link System#nanoTime()}.
-     */
-    public long pauseNanos(long processed, long started, long resumed, long now) {
-        long forRate = maxRate == 0 ? 0 : started + (long) (processed * 1e9 / maxRate) - now;
-        long forDutyCycle = dutyCycle == 1 ? 0 : (long) ((now - resumed) * (1 - dutyCycle) / dutyCycle);
-        return Math.max(0, Math.max(forRate, forDutyCycle));
+    /** The pace of one compaction that starts at {@code now} ({@link System#nanoTime()}). */
+    public Run start(long now) {
+        return new Run(now);
+    }
+
+    /** One compaction's way through its pace: when it started, and when its last pause ended. */
+    public final class Run {
+
+        private final long started;
+        private long resumed;
+
+        private Run(long started) {
+            this.started = started;
+            this.resumed = started;
+        }
+
+        /**
+         * Until when to pause ({@link System#nanoTime()}), at {@code now}, right after a transaction that brought the
+         * heartbeats compacted to {@code processed}: the transaction took the time since the last pause ended.
+         */
+        public long pauseUntil(long processed, long now) {
+            long forRate = maxRate == 0 ? now : started + (long) (processed * 1e9 / maxRate);
+            long forDutyCycle = dutyCycle == 1 ? now : now + (long) ((now - resumed) * (1 - dutyCycle) / dutyCycle);
+            return Math.max(now, Math.max(forRate, forDutyCycle));
+        }
+
+        /** The pause ended at {@code now}: the next transaction starts. */
+        public void resumed(long now) {
+            resumed = now;
+        }
     }
 }

@@ -135,19 +135,17 @@ public final class Compactions implements AutoCloseable {
     }
 
     private void run(Compaction compaction) {
-        long started = System.nanoTime();
-        long[] resumed = {started};
+        CompactionPace.Run paced = pace.start(System.nanoTime());
         try {
             Compactor.Result result = compactor.compactAll(hotWindow, passedPositions, (processed, total) -> {
                 compaction.progress(processed, total);
-                long now = System.nanoTime();
-                long until = now + pace.pauseNanos(processed, started, resumed[0], now);
+                long until = paced.pauseUntil(processed, System.nanoTime());
                 holdLock();
                 for (long pause = until - System.nanoTime(); pause > 0; pause = until - System.nanoTime()) {
                     sleep(Math.min(pause, MAX_PAUSE_NANOS));
                     holdLock();
                 }
-                resumed[0] = System.nanoTime();
+                paced.resumed(System.nanoTime());
             });
             if (result.heartbeatsCompacted() > 0) {
                 log.info("compacted {} heartbeats, {} rows removed, about {} bytes reclaimed",

@@ -19,7 +19,7 @@ class CompactionPaceTest {
         CompactionPace pace = new CompactionPace(2_000, 0.1);
         // 1,000 heartbeats in a transaction of 20 ms: the duty cycle asks 180 ms, the rate 480 ms more
         long now = STARTED + ms(20);
-        assertThat(pace.pauseNanos(1_000, STARTED, STARTED, now)).isEqualTo(ms(480));
+        assertThat(pace.start(STARTED).pauseUntil(1_000, now) - now).isEqualTo(ms(480));
     }
 
     @Test
@@ -27,26 +27,31 @@ class CompactionPaceTest {
         CompactionPace pace = new CompactionPace(2_000, 0.1);
         // the same 1,000 heartbeats in 150 ms on a busy database: 9 times as long again, 1,350 ms
         long now = STARTED + ms(150);
-        assertThat(pace.pauseNanos(1_000, STARTED, STARTED, now)).isEqualTo(ms(1_350));
+        assertThat(pace.start(STARTED).pauseUntil(1_000, now) - now).isEqualTo(ms(1_350));
     }
 
     @Test
     void theDutyCycleCountsOnlyTheTimeSinceTheLastPause() {
         CompactionPace pace = new CompactionPace(0, 0.25);
         // resumed 10 s after the start, 40 ms in the transaction since: three times 40 ms
+        CompactionPace.Run run = pace.start(STARTED);
         long resumed = STARTED + ms(10_000);
-        assertThat(pace.pauseNanos(50_000, STARTED, resumed, resumed + ms(40))).isEqualTo(ms(120));
+        run.resumed(resumed);
+        long now = resumed + ms(40);
+        assertThat(run.pauseUntil(50_000, now) - now).isEqualTo(ms(120));
     }
 
     @Test
     void withoutLimitsItNeverPauses() {
-        assertThat(CompactionPace.UNLIMITED.pauseNanos(1_000_000, STARTED, STARTED, STARTED + ms(5_000))).isZero();
+        long now = STARTED + ms(5_000);
+        assertThat(CompactionPace.UNLIMITED.start(STARTED).pauseUntil(1_000_000, now)).isEqualTo(now);
     }
 
     @Test
     void aRateAlreadyBehindAsksNoPause() {
         CompactionPace pace = new CompactionPace(1_000, 1);
-        assertThat(pace.pauseNanos(1_000, STARTED, STARTED, STARTED + ms(1_500))).isZero();
+        long now = STARTED + ms(1_500);
+        assertThat(pace.start(STARTED).pauseUntil(1_000, now)).isEqualTo(now);
     }
 
     @Test
