@@ -73,6 +73,8 @@ import org.slf4j.LoggerFactory;
 public final class LeaseWriter implements AutoCloseable {
 
     private static final Logger log = LoggerFactory.getLogger(LeaseWriter.class);
+    /** One line per sweep that found due watchdogs: at info when it was slower than the sweep interval. */
+    private static final Logger sweeps = LoggerFactory.getLogger(LeaseWriter.class.getName() + ".sweeps");
     /** The aggregate type stored with the events, as Axon stores it for the {@link Claim} aggregate. */
     static final String AGGREGATE_TYPE = Claim.class.getSimpleName();
     /** At most this many heartbeats go into one transaction, unless one batch alone is larger. */
@@ -271,15 +273,22 @@ public final class LeaseWriter implements AutoCloseable {
                     // append, which the store commits whole by itself (on PostgreSQL in one round trip)
                     unitOfWork.attachTransaction(transactions);
                 }
-                List<LeaseDeadlines.Due> due = sweep ? deadlines.due(clock.instant(), SWEEP_LIMIT) : List.of();
+                long attemptStarted = System.nanoTime();
+                Instant sweptAt = clock.instant();
+                List<LeaseDeadlines.Due> due = sweep ? deadlines.due(sweptAt, SWEEP_LIMIT) : List.of();
+                long dueRead = System.nanoTime();
                 decided = decide(group, due, fresh);
                 if (!decided.staleRejections.isEmpty() && attempt < MAX_ATTEMPTS) {
                     unitOfWork.rollback();
                     reread(decided.staleRejections, fresh);
                     continue;
                 }
+                long decidedAt = System.nanoTime();
                 store(decided);
                 unitOfWork.commit();
+                if (!due.isEmpty()) {
+                    logSweep(due, sweptAt, decided, attemptStarted, dueRead, decidedAt, System.nanoTime());
+                }
             } catch (RuntimeException e) {
                 if (unitOfWork.isActive()) {
                     unitOfWork.rollback(e);
@@ -308,6 +317,32 @@ public final class LeaseWriter implements AutoCloseable {
                     decided.expiries, group.size(), (System.nanoTime() - started) / 1000, attempt);
             return decided.due;
         }
+    }
+
+    /**
+     * Says how long a sweep that found due watchdogs took, by step, and how late its earliest watchdog was taken: at
+     * info when it took longer than the sweep interval, because its expiries are then recorded that much later.
+     */
+    private void logSweep(List<LeaseDeadlines.Due> due, Instant sweptAt, Decided decided, long started, long dueRead,
+                          long decidedAt, long committed) {
+        boolean slow = Duration.ofNanos(committed - started).compareTo(settings.sweepInterval()) > 0;
+        if (!(slow ? sweeps.isInfoEnabled() : sweeps.isDebugEnabled())) {
+            return;
+        }
+        String message = "swept {} due watchdogs ({} expired, the earliest {} ms past due) in {} ms: finding them {} ms,"
+                + " deciding {} ms, storing and committing {} ms";
+        Object[] arguments = {due.size(), decided.expiries,
+                Duration.between(due.get(0).dueAt(), sweptAt).toMillis(), millis(committed - started),
+                millis(dueRead - started), millis(decidedAt - dueRead), millis(committed - decidedAt)};
+        if (slow) {
+            sweeps.info(message, arguments);
+        } else {
+            sweeps.debug(message, arguments);
+        }
+    }
+
+    private static long millis(long nanos) {
+        return TimeUnit.NANOSECONDS.toMillis(nanos);
     }
 
     /** Decides every heartbeat of the group in order, then every due watchdog, each on the head the last one left. */

@@ -12,6 +12,10 @@ import static dev.claimsledger.server.support.LedgerHttp.withQuery;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import ch.qos.logback.classic.Level;
+import ch.qos.logback.classic.Logger;
+import ch.qos.logback.classic.spi.ILoggingEvent;
+import ch.qos.logback.core.read.ListAppender;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.claimsledger.api.ClaimLeaseExpired;
@@ -63,6 +67,7 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
 import org.junit.jupiter.params.provider.ValueSource;
+import org.slf4j.LoggerFactory;
 import javax.sql.DataSource;
 import org.springframework.context.ConfigurableApplicationContext;
 import org.springframework.jdbc.core.JdbcTemplate;
@@ -287,6 +292,31 @@ abstract class ClaimsHttpContract {
         await().during(Duration.ofSeconds(1)).atMost(Duration.ofSeconds(3)).until(() ->
                 events(TENANT, consumer).stream().filter(ClaimLeaseExpired.class::isInstance).count() == 1);
         assertThat(events(TENANT, consumer)).hasSize(2).first().isInstanceOf(ClaimMaterialized.class);
+    }
+
+    @Test
+    void aSweepThatFindsDueWatchdogsSaysHowLongEachStepTook() {
+        Logger sweeps = (Logger) LoggerFactory.getLogger("dev.claimsledger.core.LeaseWriter.sweeps");
+        ListAppender<ILoggingEvent> lines = new ListAppender<>();
+        lines.start();
+        Level before = sweeps.getLevel();
+        sweeps.setLevel(Level.DEBUG);
+        sweeps.addAppender(lines);
+        try {
+            String consumer = consumer("swept");
+            Map<String, Object> request = claimRequest(consumer, 1);
+            request.put("lease_ttl_ms", SHORT_TTL_MS);
+            assertThat(http.post(claims(TENANT), request).status()).isEqualTo(201);
+            awaitClaim(TENANT, consumer, 1, Duration.ofSeconds(10), reply -> "expired".equals(reply.text("status")));
+
+            assertThat(lines.list).extracting(ILoggingEvent::getFormattedMessage)
+                    .anySatisfy(line -> assertThat(line).matches("swept \\d+ due watchdogs \\([1-9]\\d* expired, the"
+                            + " earliest \\d+ ms past due\\) in \\d+ ms: finding them \\d+ ms, deciding \\d+ ms,"
+                            + " storing and committing \\d+ ms"));
+        } finally {
+            sweeps.detachAppender(lines);
+            sweeps.setLevel(before);
+        }
     }
 
     // === 4. idempotency and conflicts ================================================================================
