@@ -19,16 +19,16 @@ final class Expiries {
     private static final Duration PATIENCE = Duration.ofMinutes(5);
 
     record Burst(long made, long failed, double madeSeconds, double secondsToSpare, long expired,
-                 Histogram delayMicros, double endSpreadMs) {
+                 Histogram delayMicros, double endSpreadMs, String autovacuum) {
 
         @Override
         public String toString() {
             return String.format("%d leases ending within %.0f ms (made in %.1f s, %.1f s to spare before the first "
                             + "end, %d failed), %d expired; delay after each lease's end p50 %.0f ms, p99 %.0f ms, "
-                            + "max %.0f ms",
+                            + "max %.0f ms; autovacuum while they were made and expired: %s",
                     made, endSpreadMs, madeSeconds, secondsToSpare, failed, expired,
                     delayMicros.getValueAtPercentile(50) / 1000.0, delayMicros.getValueAtPercentile(99) / 1000.0,
-                    delayMicros.getMaxValue() / 1000.0);
+                    delayMicros.getMaxValue() / 1000.0, autovacuum);
         }
     }
 
@@ -61,10 +61,18 @@ final class Expiries {
 
     Burst burst(String tenant) throws SQLException {
         Instant firstEnd = Instant.now().plus(lead(tenant));
-        Load.Result made = makeEnding(tenant, firstEnd);
-        double spare = Duration.between(Instant.now(), firstEnd).toMillis() / 1000.0;
-        long expected = made.calls() - made.errors();
-        long expired = awaitExpired(tenant, expected, firstEnd.plus(options.expiryWindow()).plus(PATIENCE));
+        Load.Result made;
+        double spare;
+        long expected;
+        long expired;
+        String autovacuum;
+        try (AutovacuumWatch watch = new AutovacuumWatch(database)) {
+            made = makeEnding(tenant, firstEnd);
+            spare = Duration.between(Instant.now(), firstEnd).toMillis() / 1000.0;
+            expected = made.calls() - made.errors();
+            expired = awaitExpired(tenant, expected, firstEnd.plus(options.expiryWindow()).plus(PATIENCE));
+            autovacuum = watch.toString();
+        }
         Histogram delay = new Histogram(3);
         for (double micros : database.numbers("SELECT extract(epoch FROM ended_at - lease_expires_at) * 1000000"
                 + " FROM consumer_claims WHERE tenant_id = ? AND status = 'expired'", tenant)) {
@@ -72,7 +80,8 @@ final class Expiries {
         }
         double spread = database.number("SELECT extract(epoch FROM max(lease_expires_at) - min(lease_expires_at))"
                 + " * 1000 FROM consumer_claims WHERE tenant_id = ?", tenant);
-        return new Burst(expected, made.errors(), made.elapsed().toMillis() / 1000.0, spare, expired, delay, spread);
+        return new Burst(expected, made.errors(), made.elapsed().toMillis() / 1000.0, spare, expired, delay, spread,
+                autovacuum);
     }
 
     Downtime downtime(String tenant) throws SQLException {
