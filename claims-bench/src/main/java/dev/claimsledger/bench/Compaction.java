@@ -2,6 +2,7 @@ package dev.claimsledger.bench;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import java.sql.SQLException;
+import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 
@@ -52,9 +53,12 @@ final class Compaction {
         }
     }
 
-    /** What the phase measured. */
+    /**
+     * What the phase measured. {@code beforeCompacting} is the same load on the same database just before the
+     * compaction starts, the rate it is compared with.
+     */
     record Figures(AtRest before, AtRest after, long heartbeatsCompacted, double seconds, double heartbeatsPerSecond,
-                   Wrk.Result whileCompacting) {
+                   Wrk.Result beforeCompacting, Wrk.Result whileCompacting) {
     }
 
     /** Waits until the tracking processors have passed every stored event. */
@@ -64,17 +68,18 @@ final class Compaction {
     }
 
     /**
-     * Compacts under a load of single heartbeats, for the speed and the rate beside it; then, once the processors have
-     * passed the heartbeats of that load, compacts them too, as the recurring compaction would, and measures at rest.
+     * Compacts under a load of single heartbeats, for the speed and the rate beside it, compared with the same load
+     * just before; then, once the processors have passed the heartbeats of that load, compacts them too, as the
+     * recurring compaction would, and measures at rest.
      */
     Figures measure(Settle settle) throws Exception {
         AtRest before = atRest();
         ClaimsBench.say("compaction: before, %s", before);
-        // VACUUM FULL rewrote the table and its indexes: in the 30 s after it single heartbeats ran at 0.80 of the
-        // next 30 s's rate in one run (0.97 in another), so the load beside the compaction starts after a warm-up
-        Wrk.Result warmUp = wrk.heartbeats(options.warmup(), server, ClaimsBench.TENANT, server.apiKey());
-        ClaimsBench.say("compaction: warm-up after VACUUM FULL, %s of single heartbeats, %.0f per second (not counted)",
-                Report.human(options.warmup()), warmUp.perSecond());
+        settleAfterVacuum();
+        settle.await();
+        Wrk.Result beforeCompacting = wrk.heartbeats(options.duration(), server, ClaimsBench.TENANT, server.apiKey());
+        ClaimsBench.say("compaction: %s of single heartbeats just before it, %.0f per second, %s",
+                Report.human(options.duration()), beforeCompacting.perSecond(), beforeCompacting.latencies());
         settle.await();
         LedgerClient ledger = server.client();
         long started = System.nanoTime();
@@ -85,10 +90,37 @@ final class Compaction {
         Wrk.Result whileCompacting = awaitLoad(load);
         long compacted = progress.path("heartbeats_compacted").asLong();
         settle.await();
-        ClaimsBench.say("compaction: the heartbeats of the load beside it, %s", compactAll(ledger));
+        ClaimsBench.say("compaction: the heartbeats of the loads beside it and before it, %s", compactAll(ledger));
         AtRest after = atRest();
         ClaimsBench.say("compaction: after, %s", after);
-        return new Figures(before, after, compacted, seconds, compacted / seconds, whileCompacting);
+        return new Figures(before, after, compacted, seconds, compacted / seconds, beforeCompacting,
+                whileCompacting);
+    }
+
+    /**
+     * {@code VACUUM FULL} rewrote every table and its indexes: the checkpoint that follows, and the full-page images
+     * every page then needs in the WAL at its first change after it, slowed single heartbeats to a fifth for the next
+     * 30 s (1,017/s in one full run). A checkpoint now, then warm-up runs of a sixth of {@code --duration} (at least
+     * 5 s) each until two in a row agree within 5%, for at most three times {@code --warmup}, so that the loads before
+     * and beside the compaction meet the same database.
+     */
+    private void settleAfterVacuum() throws SQLException {
+        database.execute("CHECKPOINT");
+        Duration step = Duration.ofMillis(Math.max(5000, options.duration().toMillis() / 6));
+        Duration longest = options.warmup().multipliedBy(3);
+        Duration spent = Duration.ZERO;
+        double previous = 0;
+        while (true) {
+            double rate = wrk.heartbeats(step, server, ClaimsBench.TENANT, server.apiKey()).perSecond();
+            spent = spent.plus(step);
+            boolean steady = previous > 0 && Math.abs(rate - previous) <= 0.05 * Math.max(rate, previous);
+            ClaimsBench.say("compaction: warm-up after VACUUM FULL and a checkpoint, %s of single heartbeats, %.0f per"
+                    + " second (not counted)", Report.human(step), rate);
+            if (steady || spent.compareTo(longest) >= 0) {
+                return;
+            }
+            previous = rate;
+        }
     }
 
     /** Runs one compaction to its end; its last progress. */
