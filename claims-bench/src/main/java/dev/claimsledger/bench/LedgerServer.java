@@ -87,7 +87,9 @@ final class LedgerServer extends ServerProcess {
                 "--claims.checkpoints.signing-key-file=" + signingKeyFile,
                 "--claims.lease.max-ttl=6h", "--spring.datasource.hikari.maximum-pool-size=24",
                 // compaction only in its own phase, and there of every heartbeat the processors have passed
-                "--claims.compaction.enabled=false", "--claims.compaction.hot-window=0s"));
+                "--claims.compaction.enabled=false", "--claims.compaction.hot-window=0s",
+                // a line per sweep that found due watchdogs, by step, for the expiry phases
+                "--logging.level.dev.claimsledger.core.LeaseWriter.sweeps=DEBUG"));
         command.addAll(settings);
         startedAt = Instant.now();
         launch(command, Map.of("CLAIMS_DB_URL", options.jdbcUrl(), "CLAIMS_DB_USER", options.jdbcUser(),
