@@ -48,6 +48,7 @@ import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.locks.LockSupport;
 import java.util.function.Predicate;
 import java.util.function.Supplier;
 import java.util.function.UnaryOperator;
@@ -292,6 +293,32 @@ abstract class ClaimsHttpContract {
         await().during(Duration.ofSeconds(1)).atMost(Duration.ofSeconds(3)).until(() ->
                 events(TENANT, consumer).stream().filter(ClaimLeaseExpired.class::isInstance).count() == 1);
         assertThat(events(TENANT, consumer)).hasSize(2).first().isInstanceOf(ClaimMaterialized.class);
+    }
+
+    @Test
+    void aClaimKeptAliveByHeartbeatsExpiresAtTheEndOfItsLastLeaseNotItsFirst() {
+        String consumer = consumer("kept-alive");
+        Map<String, Object> request = claimRequest(consumer, 1);
+        request.put("lease_ttl_ms", 2 * SHORT_TTL_MS);
+        Reply created = http.post(claims(TENANT), request);
+        assertThat(created.status()).as("%s", created).isEqualTo(201);
+        Instant firstEnd = created.instant("lease_expires_at");
+        Instant lastEnd = firstEnd;
+        // heartbeats until well after the first lease's end, so that its watchdog comes due while the claim is alive
+        while (Instant.now().isBefore(firstEnd.plusMillis(SHORT_TTL_MS))) {
+            Reply heartbeat = http.post(heartbeats(TENANT, consumer, 1));
+            assertThat(heartbeat.status()).as("%s", heartbeat).isEqualTo(200);
+            lastEnd = heartbeat.instant("lease_expires_at");
+            LockSupport.parkNanos(Duration.ofMillis(SHORT_TTL_MS / 4).toNanos());
+        }
+
+        JsonNode expired = awaitClaim(TENANT, consumer, 1, Duration.ofSeconds(10),
+                reply -> "expired".equals(reply.text("status")));
+
+        assertThat(Instant.parse(expired.get("lease_expires_at").asText())).isEqualTo(lastEnd);
+        assertThat(Instant.parse(expired.get("ended_at").asText())).as("never expired before its last lease's end")
+                .isAfterOrEqualTo(lastEnd);
+        assertThat(events(TENANT, consumer)).filteredOn(ClaimLeaseExpired.class::isInstance).hasSize(1);
     }
 
     @Test
