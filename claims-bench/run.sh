@@ -26,7 +26,7 @@ fi
 su postgres -c "dropdb --if-exists ${DB}" >/dev/null
 su postgres -c "createdb -O claims ${DB}"
 # the compaction phase checkpoints after its VACUUM FULL, which takes a superuser or this role
-su postgres -c "psql -q -c 'GRANT pg_checkpoint TO claims'" >/dev/null
+su postgres -c "psql -q -v ON_ERROR_STOP=1 -c 'SET client_min_messages = warning' -c 'GRANT pg_checkpoint TO claims'" >/dev/null
 
 # the server's JVM options: the benchmark's default (Options.java) unless CLAIMS_BENCH_SERVER_OPTS gives them
 JVM_OPTIONS=()
