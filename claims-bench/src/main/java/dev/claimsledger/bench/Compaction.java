@@ -98,11 +98,11 @@ final class Compaction {
     }
 
     /**
-     * {@code VACUUM FULL} rewrote every table and its indexes: the checkpoint that follows, and the full-page images
-     * every page then needs in the WAL at its first change after it, slowed single heartbeats to a fifth for the next
-     * 30 s (1,017/s in one full run). A checkpoint now, then warm-up runs of a sixth of {@code --duration} (at least
-     * 5 s) each until two in a row agree within 5%, for at most three times {@code --warmup}, so that the loads before
-     * and beside the compaction meet the same database.
+     * {@code VACUUM FULL} rewrote every table and its indexes into new files: single heartbeats ran at a fifth of their
+     * rate in the 30 s after it (1,017/s in one full run), and still at a fifth in the first 5 s after a checkpoint.
+     * A checkpoint now, so that the one the rewrite calls for does not fall into the loads, then warm-up runs of a
+     * sixth of {@code --duration} (at least 5 s) each until two in a row agree within 5%, for at most three times
+     * {@code --warmup}, so that the loads before and beside the compaction meet the same database.
      */
     private void settleAfterVacuum() throws SQLException {
         database.execute("CHECKPOINT");
