@@ -11,7 +11,6 @@ import dev.claimsledger.api.HeartbeatReceived;
 import dev.claimsledger.api.HeartbeatsCompacted;
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.sql.Connection;
 import java.sql.SQLException;
 import java.time.Instant;
 import java.util.Collection;
@@ -20,6 +19,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.function.Consumer;
 import java.util.function.Function;
 import java.util.stream.Collectors;
 import java.util.stream.Stream;
@@ -49,10 +49,17 @@ final class LastEvents {
     /** PostgreSQL's deadlock and serialization failures: the transaction was rolled back and may simply run again. */
     private static final Set<String> ROLLBACK_VICTIM_STATES = Set.of("40P01", "40001");
 
-    private static final String COLUMNS = "aggregate_identifier, sequence_number, payload_type, payload, meta_data";
-    private static final String LAST_EVENTS_ON_POSTGRES = "SELECT e." + COLUMNS.replace(", ", ", e.")
-            + " FROM unnest(?) AS s(stream) CROSS JOIN LATERAL (SELECT " + COLUMNS + " FROM domain_event_entry"
+    /** On PostgreSQL: each stream's last event by a backward scan of its index, the streams an array. */
+    private static final String LAST_EVENTS_ON_POSTGRES = "SELECT e.aggregate_identifier, e.sequence_number,"
+            + " e.payload_type, e.payload, e.meta_data FROM unnest(?) AS s(stream) CROSS JOIN LATERAL (SELECT"
+            + " aggregate_identifier, sequence_number, payload_type, payload, meta_data FROM domain_event_entry"
             + " WHERE aggregate_identifier = s.stream ORDER BY sequence_number DESC LIMIT 1) e";
+    /** On H2: the events at their streams' highest sequence numbers, the streams in the list that %s stands for. */
+    private static final String LAST_EVENTS = "SELECT e.aggregate_identifier, e.sequence_number, e.payload_type,"
+            + " e.payload, e.meta_data FROM domain_event_entry e JOIN (SELECT aggregate_identifier,"
+            + " MAX(sequence_number) AS last_sequence FROM domain_event_entry WHERE aggregate_identifier IN (%s)"
+            + " GROUP BY aggregate_identifier) m"
+            + " ON e.aggregate_identifier = m.aggregate_identifier AND e.sequence_number = m.last_sequence";
 
     private final JdbcTemplate jdbc;
     private final ObjectMapper stored;
@@ -61,7 +68,7 @@ final class LastEvents {
     LastEvents(DataSource dataSource, ObjectMapper stored) {
         this.jdbc = new JdbcTemplate(dataSource);
         this.stored = stored;
-        this.postgres = isPostgres(dataSource);
+        this.postgres = Databases.isPostgres(dataSource);
     }
 
     /** What the last event of a stream says of its current epoch, and the head of its chain. */
@@ -80,16 +87,12 @@ final class LastEvents {
                             || event instanceof HeartbeatsCompacted,
                     event.leaseExpiresAt(), new ChainHead(row.getLong(2), chainHash(row.getBytes(5)))));
         };
-        forEachChunk(streams, (chunk, marks) -> {
+        forEachChunk(streams, chunk -> {
             if (postgres) {
                 jdbc.query(LAST_EVENTS_ON_POSTGRES, statement -> statement.setArray(1,
                         statement.getConnection().createArrayOf("text", chunk.toArray())), lastEvent);
             } else {
-                jdbc.query("SELECT e." + COLUMNS.replace(", ", ", e.") + " FROM domain_event_entry e JOIN (SELECT"
-                        + " aggregate_identifier, MAX(sequence_number) AS last_sequence FROM domain_event_entry"
-                        + " WHERE aggregate_identifier IN (" + marks + ") GROUP BY aggregate_identifier) m"
-                        + " ON e.aggregate_identifier = m.aggregate_identifier AND e.sequence_number = m.last_sequence",
-                        lastEvent, chunk.toArray());
+                jdbc.query(LAST_EVENTS.formatted(marks(chunk)), lastEvent, chunk.toArray());
             }
         });
         return last;
@@ -98,19 +101,23 @@ final class LastEvents {
     /** The last stored sequence number of each of {@code streams} that has events. */
     Map<String, Long> sequences(Collection<String> streams) {
         Map<String, Long> last = new HashMap<>();
-        forEachChunk(streams, (chunk, marks) -> jdbc.query("SELECT aggregate_identifier, MAX(sequence_number)"
-                        + " FROM domain_event_entry WHERE aggregate_identifier IN (" + marks + ")"
+        forEachChunk(streams, chunk -> jdbc.query("SELECT aggregate_identifier, MAX(sequence_number)"
+                        + " FROM domain_event_entry WHERE aggregate_identifier IN (" + marks(chunk) + ")"
                         + " GROUP BY aggregate_identifier",
                 (RowCallbackHandler) row -> last.put(row.getString(1), row.getLong(2)), chunk.toArray()));
         return last;
     }
 
-    private static void forEachChunk(Collection<String> streams, ChunkQuery query) {
+    private static void forEachChunk(Collection<String> streams, Consumer<List<String>> query) {
         List<String> all = List.copyOf(streams);
         for (int from = 0; from < all.size(); from += PER_QUERY) {
-            List<String> chunk = all.subList(from, Math.min(all.size(), from + PER_QUERY));
-            query.run(chunk, String.join(", ", Collections.nCopies(chunk.size(), "?")));
+            query.accept(all.subList(from, Math.min(all.size(), from + PER_QUERY)));
         }
+    }
+
+    /** A parameter marker for each stream of {@code chunk}. */
+    private static String marks(List<String> chunk) {
+        return String.join(", ", Collections.nCopies(chunk.size(), "?"));
     }
 
     private ClaimEvent payload(String stream, String type, byte[] payload) {
@@ -132,19 +139,6 @@ final class LastEvents {
             return hash == null ? null : hash.asText();
         } catch (IOException e) {
             throw new UncheckedIOException("an event's metadata cannot be read", e);
-        }
-    }
-
-    @FunctionalInterface
-    private interface ChunkQuery {
-        void run(List<String> chunk, String marks);
-    }
-
-    private static boolean isPostgres(DataSource dataSource) {
-        try (Connection connection = dataSource.getConnection()) {
-            return "PostgreSQL".equals(connection.getMetaData().getDatabaseProductName());
-        } catch (SQLException e) {
-            throw new IllegalStateException("cannot tell which database the event store lives in", e);
         }
     }
 

@@ -1,7 +1,5 @@
 package dev.claimsledger.core;
 
-import java.sql.Connection;
-import java.sql.SQLException;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.OffsetDateTime;
@@ -38,7 +36,7 @@ public final class LeaseDeadlines extends AbstractDeadlineManager {
 
     public LeaseDeadlines(DataSource dataSource) {
         this.jdbc = new JdbcTemplate(dataSource);
-        this.skipLocked = supportsSkipLocked(dataSource);
+        this.skipLocked = Databases.isPostgres(dataSource);
     }
 
     /** A due watchdog: the stream, the epoch it guards, and how many times handling it failed in a row. */
@@ -162,14 +160,6 @@ public final class LeaseDeadlines extends AbstractDeadlineManager {
     private static void requireWatchdog(String deadlineName) {
         if (!LeaseExpiryDue.DEADLINE.equals(deadlineName)) {
             throw new IllegalArgumentException("the ledger keeps only the lease watchdog, not " + deadlineName);
-        }
-    }
-
-    private static boolean supportsSkipLocked(DataSource dataSource) {
-        try (Connection connection = dataSource.getConnection()) {
-            return "PostgreSQL".equals(connection.getMetaData().getDatabaseProductName());
-        } catch (SQLException e) {
-            throw new IllegalStateException("cannot tell which database the lease watchdogs live in", e);
         }
     }
 }
