@@ -274,7 +274,7 @@ public final class LeaseWriter implements AutoCloseable {
                     unitOfWork.attachTransaction(transactions);
                 }
                 long attemptStarted = System.nanoTime();
-                Instant sweptAt = clock.instant();
+                Instant sweptAt = sweep ? clock.instant() : null;
                 List<LeaseDeadlines.Due> due = sweep ? deadlines.due(sweptAt, SWEEP_LIMIT) : List.of();
                 long dueRead = System.nanoTime();
                 decided = decide(group, due, fresh);
