@@ -61,27 +61,21 @@ final class Expiries {
 
     Burst burst(String tenant) throws SQLException {
         Instant firstEnd = Instant.now().plus(lead(tenant));
-        Load.Result made;
-        double spare;
-        long expected;
-        long expired;
-        String autovacuum;
-        try (AutovacuumWatch watch = new AutovacuumWatch(database)) {
-            made = makeEnding(tenant, firstEnd);
-            spare = Duration.between(Instant.now(), firstEnd).toMillis() / 1000.0;
-            expected = made.calls() - made.errors();
-            expired = awaitExpired(tenant, expected, firstEnd.plus(options.expiryWindow()).plus(PATIENCE));
-            autovacuum = watch.toString();
+        try (AutovacuumWatch autovacuum = new AutovacuumWatch(database)) {
+            Load.Result made = makeEnding(tenant, firstEnd);
+            double spare = Duration.between(Instant.now(), firstEnd).toMillis() / 1000.0;
+            long expected = made.calls() - made.errors();
+            long expired = awaitExpired(tenant, expected, firstEnd.plus(options.expiryWindow()).plus(PATIENCE));
+            Histogram delay = new Histogram(3);
+            for (double micros : database.numbers("SELECT extract(epoch FROM ended_at - lease_expires_at) * 1000000"
+                    + " FROM consumer_claims WHERE tenant_id = ? AND status = 'expired'", tenant)) {
+                delay.recordValue(Math.max(1, (long) micros));
+            }
+            double spread = database.number("SELECT extract(epoch FROM max(lease_expires_at) - min(lease_expires_at))"
+                    + " * 1000 FROM consumer_claims WHERE tenant_id = ?", tenant);
+            return new Burst(expected, made.errors(), made.elapsed().toMillis() / 1000.0, spare, expired, delay,
+                    spread, autovacuum.toString());
         }
-        Histogram delay = new Histogram(3);
-        for (double micros : database.numbers("SELECT extract(epoch FROM ended_at - lease_expires_at) * 1000000"
-                + " FROM consumer_claims WHERE tenant_id = ? AND status = 'expired'", tenant)) {
-            delay.recordValue(Math.max(1, (long) micros));
-        }
-        double spread = database.number("SELECT extract(epoch FROM max(lease_expires_at) - min(lease_expires_at))"
-                + " * 1000 FROM consumer_claims WHERE tenant_id = ?", tenant);
-        return new Burst(expected, made.errors(), made.elapsed().toMillis() / 1000.0, spare, expired, delay, spread,
-                autovacuum);
     }
 
     Downtime downtime(String tenant) throws SQLException {
