@@ -29,7 +29,7 @@ import org.springframework.context.ConfigurableApplicationContext;
 /**
  * Earlier versions ran the read model on a pooled processor with 4 segments. A database they made keeps those 4
  * segments in {@code token_entry}; the tracking processor that replaced it must still apply every segment's events,
- * which it does only with a thread for each.
+ * which it does only with a thread for each. A new database starts with one segment.
  */
 class ReadModelOnFourSegmentsTest {
 
@@ -66,6 +66,19 @@ class ReadModelOnFourSegmentsTest {
                     .isInstanceOf(SequentialPerAggregatePolicy.class);
         }
         assertThat(segments(database)).isEqualTo(4);
+    }
+
+    @Test
+    void aNewDatabaseStartsTheReadModelInOneSegment() throws Exception {
+        TestDatabase database = TestDatabase.freshH2(dataDir);
+        try (ConfigurableApplicationContext ledger = Ledger.start(database)) {
+            ledger.getBean(CommandGateway.class).sendAndWait(claim("first"));
+            QueryGateway queries = ledger.getBean(QueryGateway.class);
+            await().atMost(Duration.ofSeconds(20)).pollInterval(Duration.ofMillis(100))
+                    .untilAsserted(() -> assertThat(row(queries, "first")).isPresent());
+        }
+        // one processor thread reads each event once; two segments read and checked every event twice
+        assertThat(segments(database)).isEqualTo(1);
     }
 
     private static MaterializeClaim claim(String consumer) {
