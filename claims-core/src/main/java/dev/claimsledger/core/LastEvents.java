@@ -68,7 +68,7 @@ final class LastEvents {
     LastEvents(DataSource dataSource, ObjectMapper stored) {
         this.jdbc = new JdbcTemplate(dataSource);
         this.stored = stored;
-        this.postgres = Databases.isPostgres(dataSource);
+        this.postgres = LeaseDeadlines.isPostgres(dataSource);
     }
 
     /** What the last event of a stream says of its current epoch, and the head of its chain. */

@@ -1,5 +1,7 @@
 package dev.claimsledger.core;
 
+import java.sql.Connection;
+import java.sql.SQLException;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.OffsetDateTime;
@@ -36,7 +38,7 @@ public final class LeaseDeadlines extends AbstractDeadlineManager {
 
     public LeaseDeadlines(DataSource dataSource) {
         this.jdbc = new JdbcTemplate(dataSource);
-        this.skipLocked = Databases.isPostgres(dataSource);
+        this.skipLocked = isPostgres(dataSource);
     }
 
     /** A due watchdog: the stream, the epoch it guards, and how many times handling it failed in a row. */
@@ -160,6 +162,18 @@ public final class LeaseDeadlines extends AbstractDeadlineManager {
     private static void requireWatchdog(String deadlineName) {
         if (!LeaseExpiryDue.DEADLINE.equals(deadlineName)) {
             throw new IllegalArgumentException("the ledger keeps only the lease watchdog, not " + deadlineName);
+        }
+    }
+
+    /**
+     * Whether the ledger's tables live in PostgreSQL, asked once when a component that depends on it is made (the lease
+     * watchdogs here, {@link LastEvents}' query); one of the two classes of the core that talk to the database.
+     */
+    static boolean isPostgres(DataSource dataSource) {
+        try (Connection connection = dataSource.getConnection()) {
+            return "PostgreSQL".equals(connection.getMetaData().getDatabaseProductName());
+        } catch (SQLException e) {
+            throw new IllegalStateException("cannot tell which database the ledger's tables live in", e);
         }
     }
 }
