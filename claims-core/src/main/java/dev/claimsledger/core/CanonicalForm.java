@@ -4,7 +4,6 @@ import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.util.Map;
 import java.util.UUID;
-import org.axonframework.common.DateTimeUtils;
 
 /**
  * How the ledger stores the events it writes itself (the {@link LeaseWriter}'s heartbeats and expiries): besides the
@@ -24,7 +23,7 @@ public final class CanonicalForm {
 
     /** The event's timestamp column: its ledger time, as Axon's event store writes timestamps (milliseconds). */
     public static String timestamp(Instant ledgerTime) {
-        return DateTimeUtils.formatInstant(ledgerTime);
+        return CanonicalInstants.millis(ledgerTime);
     }
 
     /** The event's metadata: its chain hash, and nothing else. */

@@ -21,9 +21,10 @@ public final class LedgerObjectMapper {
     public static ObjectMapper create() {
         return JsonMapper.builder()
                 .addModule(new JavaTimeModule())
-                // after JavaTimeModule, so that it reads instants first
+                // after JavaTimeModule, so that it reads and writes instants first
                 .addModule(new SimpleModule("canonical-instants")
-                        .addDeserializer(Instant.class, new CanonicalInstantDeserializer()))
+                        .addDeserializer(Instant.class, new CanonicalInstantDeserializer())
+                        .addSerializer(Instant.class, new CanonicalInstantSerializer()))
                 // instants as ISO-8601 text, readable by an auditor and by any other tool
                 .disable(SerializationFeature.WRITE_DATES_AS_TIMESTAMPS)
                 .disable(SerializationFeature.WRITE_DURATIONS_AS_TIMESTAMPS)

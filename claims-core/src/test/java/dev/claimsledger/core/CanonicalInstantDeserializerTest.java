@@ -36,7 +36,7 @@ class CanonicalInstantDeserializerTest {
             Instant instant = Instant.ofEpochSecond(seconds, nanos);
             String written = LEDGER.writeValueAsString(instant);
 
-            assertThat(CanonicalInstantDeserializer.parse(written.substring(1, written.length() - 1)))
+            assertThat(CanonicalInstants.parse(written.substring(1, written.length() - 1)))
                     .as(written).isEqualTo(instant);
             assertThat(LEDGER.readValue(written, Instant.class)).as(written).isEqualTo(instant);
         }
@@ -56,7 +56,7 @@ class CanonicalInstantDeserializerTest {
             "2026-12-03T07:03:18.123456789Z", "1969-12-31T23:59:59.999999999Z", "0000-01-01T00:00:00Z",
             "2024-02-29T12:00:00Z"})
     void theCanonicalFormIsReadAsJacksonReadsIt(String text) throws Exception {
-        assertThat(CanonicalInstantDeserializer.parse(text)).isNotNull()
+        assertThat(CanonicalInstants.parse(text)).isNotNull()
                 .isEqualTo(JACKSON.readValue('"' + text + '"', Instant.class))
                 .isEqualTo(DateTimeFormatter.ISO_INSTANT.parse(text, Instant::from));
     }
@@ -69,7 +69,7 @@ class CanonicalInstantDeserializerTest {
             "\"2026-1a-03T07:03:18Z\"", "\"\"", "1700000000", "1700000000.5", "null", "\"yesterday\""})
     void everyOtherFormIsReadAsJacksonReadsIt(String json) {
         if (json.startsWith("\"")) {
-            assertThat(CanonicalInstantDeserializer.parse(json.substring(1, json.length() - 1))).as(json).isNull();
+            assertThat(CanonicalInstants.parse(json.substring(1, json.length() - 1))).as(json).isNull();
         }
         assertThat(outcome(LEDGER, json)).as(json).isEqualTo(outcome(JACKSON, json));
     }

@@ -3,8 +3,11 @@ package dev.claimsledger.server;
 import static org.axonframework.common.jdbc.JdbcUtils.closeQuietly;
 import static org.axonframework.common.jdbc.JdbcUtils.executeBatch;
 
+import dev.claimsledger.core.CanonicalInstants;
 import java.sql.Connection;
+import java.sql.PreparedStatement;
 import java.sql.SQLException;
+import java.time.Instant;
 import java.util.List;
 import org.axonframework.eventhandling.EventMessage;
 import org.axonframework.eventsourcing.eventstore.EventStoreException;
@@ -19,6 +22,9 @@ import org.springframework.transaction.support.TransactionSynchronizationManager
  * one implicit transaction. So the batch is stored whole or not at all, as in a transaction of its own, and a taken
  * (stream, sequence) key still fails it with Axon's {@code ConcurrencyException}. The lease writer appends its groups
  * of heartbeats this way. H2 commits each statement of such a batch on its own, so there Axon's transaction stays.
+ *
+ * <p>It also writes the timestamp column without java.time's formatter ({@link CanonicalInstants#millis}), in the
+ * same text as Axon's, which took a tenth of the lease writer's time.
  */
 final class OneRoundTripEventStorageEngine extends JdbcEventStorageEngine {
 
@@ -47,6 +53,11 @@ final class OneRoundTripEventStorageEngine extends JdbcEventStorageEngine {
         }
         executeBatch(connection, batch -> appendEvents(batch, events, serializer),
                 e -> handlePersistenceException(e, events.get(0)));
+    }
+
+    @Override
+    protected void writeTimestamp(PreparedStatement statement, int position, Instant timestamp) throws SQLException {
+        statement.setString(position, CanonicalInstants.millis(timestamp));
     }
 
     private static boolean commitsEachStatement(Connection connection) {

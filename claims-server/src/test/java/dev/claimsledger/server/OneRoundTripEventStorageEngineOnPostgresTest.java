@@ -12,10 +12,12 @@ import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicInteger;
 import javax.sql.DataSource;
+import org.axonframework.common.DateTimeUtils;
 import org.axonframework.common.jdbc.PersistenceExceptionResolver;
 import org.axonframework.common.jdbc.UnitOfWorkAwareConnectionProviderWrapper;
 import org.axonframework.common.transaction.Transaction;
@@ -126,6 +128,27 @@ class OneRoundTripEventStorageEngineOnPostgresTest {
         assertThat(storedSequences(stream)).isEmpty();
     }
 
+    /** Axon writes a timestamp with milliseconds, cut, not rounded; the engine writes it without Axon's formatter. */
+    @Test
+    void timestampsAreStoredInTheTextAxonStoresThem() throws SQLException {
+        JdbcEventStorageEngine engine = engine(true);
+        String stream = stream();
+        List<Instant> times = List.of(Instant.parse("2026-12-04T23:30:00Z"), Instant.parse("2026-12-04T23:30:01.5Z"),
+                Instant.parse("2026-12-04T23:30:02.123999999Z"), Instant.parse("1969-12-31T23:59:59.000001Z"));
+        List<DomainEventMessage<?>> events = new ArrayList<>();
+        for (int sequence = 0; sequence < times.size(); sequence++) {
+            events.add(new GenericDomainEventMessage<>("Claim", stream, sequence,
+                    new GenericMessage<>("event " + sequence), times.get(sequence)));
+        }
+
+        engine.appendEvents(events);
+
+        assertThat(storedColumn(stream, "time_stamp")).containsExactly("2026-12-04T23:30:00.000Z",
+                "2026-12-04T23:30:01.500Z", "2026-12-04T23:30:02.123Z", "1969-12-31T23:59:59.000Z");
+        assertThat(storedColumn(stream, "time_stamp"))
+                .isEqualTo(times.stream().map(DateTimeUtils::formatInstant).toList());
+    }
+
     private JdbcEventStorageEngine engine(boolean oneRoundTrip) {
         Serializer serializer = ledger.getBean(Serializer.class);
         return new OneRoundTripEventStorageEngine(JdbcEventStorageEngine.builder()
@@ -153,6 +176,21 @@ class OneRoundTripEventStorageEngineOnPostgresTest {
             events.add(new GenericDomainEventMessage<>("Claim", stream, sequence, "event " + sequence));
         }
         return events;
+    }
+
+    private List<String> storedColumn(String stream, String column) throws SQLException {
+        try (Connection connection = database.connect();
+             PreparedStatement query = connection.prepareStatement("SELECT " + column + " FROM domain_event_entry"
+                     + " WHERE aggregate_identifier = ? ORDER BY sequence_number")) {
+            query.setString(1, stream);
+            List<String> values = new ArrayList<>();
+            try (ResultSet rows = query.executeQuery()) {
+                while (rows.next()) {
+                    values.add(rows.getString(1));
+                }
+            }
+            return values;
+        }
     }
 
     private List<Long> storedSequences(String stream) throws SQLException {
