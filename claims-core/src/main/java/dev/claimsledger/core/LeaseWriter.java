@@ -82,6 +82,8 @@ public final class LeaseWriter implements AutoCloseable {
     /** At most this many due watchdogs join one group. */
     static final int SWEEP_LIMIT = 1_000;
     private static final int MAX_ATTEMPTS = 8;
+    /** The resource that marks the writer's own units of work. */
+    private static final String WRITING = LeaseWriter.class.getName() + ".writing";
     /** A deadlock and a serialization failure: the database rolled the group back; it is safe to decide it again. */
 
     private final EventStore eventStore;
@@ -187,6 +189,14 @@ public final class LeaseWriter implements AutoCloseable {
         }
     }
 
+    /**
+     * Whether {@code unitOfWork} is one of the writer's own: the heads of what it stores move on once it has
+     * committed, without {@link #committed} being told.
+     */
+    public static boolean isWriting(UnitOfWork<?> unitOfWork) {
+        return unitOfWork.root().resources().containsKey(WRITING);
+    }
+
     /** Whether the head of {@code streamId} is kept, so that its next heartbeat is decided without reading it. */
     public boolean keepsHead(String streamId) {
         synchronized (heads) {
@@ -266,6 +276,7 @@ public final class LeaseWriter implements AutoCloseable {
         long started = System.nanoTime();
         for (int attempt = 1; ; attempt++) {
             UnitOfWork<?> unitOfWork = DefaultUnitOfWork.startAndGet(GenericMessage.asMessage(attempt));
+            unitOfWork.resources().put(WRITING, Boolean.TRUE);
             Decided decided = null;
             try {
                 if (sweep) {

@@ -18,8 +18,8 @@ import org.springframework.stereotype.Component;
  * release has committed, the writer's head of that stream moves on with it, so the first heartbeat after a claim is
  * decided without reading the stream from the store. The event store hands its subscribers the events before they
  * commit, so they are handed over only after the outermost unit of work has committed; one that rolls back hands over
- * nothing. It subscribes to the event store itself, not through a subscribing event processor (see
- * {@link ClaimsMetrics}).
+ * nothing. The writer's own units of work are passed over: it moves its heads itself. It subscribes to the event store
+ * itself, not through a subscribing event processor (see {@link ClaimsMetrics}).
  */
 @Component
 class LeaseWriterHeads {
@@ -34,7 +34,7 @@ class LeaseWriterHeads {
     }
 
     private void publishing(List<? extends EventMessage<?>> events) {
-        if (!CurrentUnitOfWork.isStarted()) {
+        if (!CurrentUnitOfWork.isStarted() || LeaseWriter.isWriting(CurrentUnitOfWork.get())) {
             return;
         }
         UnitOfWork<?> root = CurrentUnitOfWork.get().root();

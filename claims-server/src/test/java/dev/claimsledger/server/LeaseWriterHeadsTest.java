@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.claimsledger.api.ConsumerRef;
 import dev.claimsledger.api.LeasePolicy;
 import dev.claimsledger.api.MaterializeClaim;
+import dev.claimsledger.api.RecordHeartbeat;
 import dev.claimsledger.api.ReleaseClaim;
 import dev.claimsledger.core.LeaseWriter;
 import dev.claimsledger.server.support.Ledger;
@@ -12,7 +13,12 @@ import dev.claimsledger.server.support.TestDatabase;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
 import org.axonframework.commandhandling.gateway.CommandGateway;
+import org.axonframework.eventsourcing.eventstore.EventStore;
+import org.axonframework.messaging.unitofwork.CurrentUnitOfWork;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.springframework.context.ConfigurableApplicationContext;
@@ -42,6 +48,26 @@ class LeaseWriterHeadsTest {
             commands.sendAndWait(new ReleaseClaim("acme", "worker-1", 1, List.of()));
 
             assertThat(metrics.get("claims.released").counter().count()).isEqualTo(1);
+        }
+    }
+
+    /** The writer moves its heads itself; its units of work are the ones {@link LeaseWriterHeads} passes over. */
+    @Test
+    void theLeaseWritersOwnUnitsOfWorkAreToldFromTheCommandBuses(@TempDir Path dataDir) throws Exception {
+        try (ConfigurableApplicationContext ledger = Ledger.start(TestDatabase.freshH2(dataDir))) {
+            Map<String, Boolean> writtenByTheLeaseWriter = new ConcurrentHashMap<>();
+            ledger.getBean(EventStore.class).subscribe(events -> events.forEach(event ->
+                    writtenByTheLeaseWriter.put(event.getPayloadType().getSimpleName(),
+                            LeaseWriter.isWriting(CurrentUnitOfWork.get()))));
+
+            ledger.getBean(CommandGateway.class).sendAndWait(new MaterializeClaim("acme", "worker-1", 1,
+                    "https://example.test/entity/1", "/streams/1", "wake-1", "runner-a", 60_000L,
+                    LeasePolicy.RENEW_ON_HEARTBEAT));
+            ledger.getBean(LeaseWriter.class).record(List.of(new RecordHeartbeat("acme", "worker-1", 1, null)))
+                    .get(0).get(10, TimeUnit.SECONDS);
+
+            assertThat(writtenByTheLeaseWriter).containsExactlyInAnyOrderEntriesOf(Map.of(
+                    "ClaimMaterialized", false, "HeartbeatReceived", true));
         }
     }
 }
