@@ -7,17 +7,20 @@ import org.axonframework.serialization.Serializer;
 
 /**
  * A message that keeps the payload bytes its chain hash was computed from, so that the event store writes those bytes
- * instead of serializing the payload a second time. Any other serializer or representation serializes as usual.
+ * instead of serializing the payload a second time, and its metadata, the chain hash alone, already serialized. Any
+ * other serializer or representation serializes as usual.
  */
 final class ChainedPayloadMessage<T> extends GenericMessage<T> {
 
     private final transient Serializer serializer;
     private final transient SerializedObject<byte[]> payload;
+    private final transient SerializedObject<byte[]> metaData;
 
-    ChainedPayloadMessage(String identifier, T payload, MetaData metaData, EventChain.Serialized serialized) {
-        super(identifier, payload, metaData);
+    ChainedPayloadMessage(String identifier, T payload, EventChain.Serialized serialized) {
+        super(identifier, payload, MetaData.from(CanonicalForm.metaData(serialized.hash())));
         this.serializer = serialized.serializer();
         this.payload = serialized.payload();
+        this.metaData = serialized.metaData();
     }
 
     @Override
@@ -27,5 +30,14 @@ final class ChainedPayloadMessage<T> extends GenericMessage<T> {
             return (SerializedObject<R>) payload;
         }
         return super.serializePayload(serializer, expectedRepresentation);
+    }
+
+    @Override
+    @SuppressWarnings("unchecked")
+    public <R> SerializedObject<R> serializeMetaData(Serializer serializer, Class<R> expectedRepresentation) {
+        if (serializer == this.serializer && expectedRepresentation == byte[].class) {
+            return (SerializedObject<R>) metaData;
+        }
+        return super.serializeMetaData(serializer, expectedRepresentation);
     }
 }

@@ -5,8 +5,11 @@ import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.HexFormat;
 import java.util.Objects;
+import org.axonframework.messaging.MetaData;
 import org.axonframework.serialization.SerializedObject;
+import org.axonframework.serialization.SerializedType;
 import org.axonframework.serialization.Serializer;
+import org.axonframework.serialization.SimpleSerializedObject;
 
 /**
  * The tamper-evidence chain of a consumer's stream. Every event carries, in its metadata under {@link #HASH_KEY}, the
@@ -31,11 +34,15 @@ public class EventChain {
     /** One digest per thread, reset by each {@link #hash}: a lookup per hash allocated more than the rest of it. */
     private static final ThreadLocal<MessageDigest> DIGESTS = ThreadLocal.withInitial(EventChain::sha256);
 
+    private static final byte[] META_DATA_START = ("{\"" + HASH_KEY + "\":\"").getBytes(StandardCharsets.UTF_8);
+
     private final Serializer serializer;
+    private final SerializedType metaDataType;
 
     /** @param serializer the serializer the event store uses, so the hashed bytes are the stored bytes */
     public EventChain(Serializer serializer) {
         this.serializer = Objects.requireNonNull(serializer, "serializer");
+        this.metaDataType = serializer.typeForClass(MetaData.class);
     }
 
     /** The hash of {@code payload} appended at {@code sequence} of {@code streamId}, after {@code previousHash}. */
@@ -43,15 +50,35 @@ public class EventChain {
         return serialized(streamId, sequence, payload, previousHash).hash();
     }
 
-    /** The payload's stored bytes and their hash appended at {@code sequence} of {@code streamId}. */
+    /**
+     * The payload's stored bytes, their hash appended at {@code sequence} of {@code streamId}, and the metadata that
+     * holds that hash alone, as stored.
+     */
     Serialized serialized(String streamId, long sequence, Object payload, String previousHash) {
         SerializedObject<byte[]> stored = serializer.serialize(payload, byte[].class);
-        return new Serialized(serializer, stored,
-                hash(streamId, sequence, payload.getClass().getName(), stored.getData(), previousHash));
+        String hash = hash(streamId, sequence, payload.getClass().getName(), stored.getData(), previousHash);
+        return new Serialized(serializer, stored, hash,
+                new SimpleSerializedObject<>(metaDataJson(hash), byte[].class, metaDataType));
     }
 
-    /** A payload as {@code serializer} stores it, and the chain hash of those bytes. */
-    record Serialized(Serializer serializer, SerializedObject<byte[]> payload, String hash) {
+    /**
+     * A payload as {@code serializer} stores it, the chain hash of those bytes, and the metadata holding the hash as
+     * {@code serializer} stores it.
+     */
+    record Serialized(Serializer serializer, SerializedObject<byte[]> payload, String hash,
+                      SerializedObject<byte[]> metaData) {
+    }
+
+    /** {@code {"ledger.chainHash":"<hash>"}}, as the serializer writes that map, without going through it. */
+    private static byte[] metaDataJson(String hash) {
+        byte[] json = new byte[META_DATA_START.length + hash.length() + 2];
+        System.arraycopy(META_DATA_START, 0, json, 0, META_DATA_START.length);
+        for (int i = 0; i < hash.length(); i++) {
+            json[META_DATA_START.length + i] = (byte) hash.charAt(i);
+        }
+        json[json.length - 2] = '"';
+        json[json.length - 1] = '}';
+        return json;
     }
 
     /** The chain hash from the stored columns of an event; what an auditor recomputes. */

@@ -30,7 +30,6 @@ import org.axonframework.eventhandling.GenericDomainEventMessage;
 import org.axonframework.eventsourcing.Snapshotter;
 import org.axonframework.eventsourcing.eventstore.EventStore;
 import org.axonframework.messaging.GenericMessage;
-import org.axonframework.messaging.MetaData;
 import org.axonframework.messaging.unitofwork.DefaultUnitOfWork;
 import org.axonframework.messaging.unitofwork.UnitOfWork;
 import org.axonframework.modelling.command.ConcurrencyException;
@@ -446,8 +445,7 @@ public final class LeaseWriter implements AutoCloseable {
         long sequence = previous.nextSequence();
         EventChain.Serialized serialized = chain.serialized(stream, sequence, event, previous.hash());
         decided.events.add(new GenericDomainEventMessage<>(AGGREGATE_TYPE, stream, sequence,
-                new ChainedPayloadMessage<>(CanonicalForm.eventIdentifier(stream, sequence), event,
-                        MetaData.from(CanonicalForm.metaData(serialized.hash())), serialized),
+                new ChainedPayloadMessage<>(CanonicalForm.eventIdentifier(stream, sequence), event, serialized),
                 ledgerTime(event)));
         return next.after(sequence, serialized.hash());
     }

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.claimsledger.api.HeartbeatReceived;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
+import java.util.Map;
 import org.axonframework.eventhandling.DomainEventMessage;
 import org.axonframework.eventhandling.GenericDomainEventMessage;
 import org.axonframework.messaging.MetaData;
@@ -36,6 +37,23 @@ class ChainedPayloadMessageTest {
     }
 
     @Test
+    void theEventStoreWritesTheMetadataTheSerializerWouldWriteTheChainHashAlone() {
+        EventChain.Serialized serialized = chain.serialized("s-1", 7, heartbeat, "previous");
+        DomainEventMessage<HeartbeatReceived> message = message(serialized);
+        SerializedObject<byte[]> bySerializer = serializer.serialize(
+                MetaData.from(CanonicalForm.metaData(serialized.hash())), byte[].class);
+
+        SerializedObject<byte[]> written = message.serializeMetaData(serializer, byte[].class);
+
+        assertThat(written).isSameAs(serialized.metaData());
+        assertThat(new String(written.getData(), StandardCharsets.UTF_8))
+                .isEqualTo(new String(bySerializer.getData(), StandardCharsets.UTF_8));
+        assertThat(written.getType()).isEqualTo(bySerializer.getType());
+        assertThat(written.getContentType()).isEqualTo(bySerializer.getContentType());
+        assertThat(message.getMetaData()).isEqualTo(Map.of(EventChain.HASH_KEY, serialized.hash()));
+    }
+
+    @Test
     void anotherSerializerOrRepresentationSerializesAsUsual() {
         EventChain.Serialized serialized = chain.serialized("s-1", 7, heartbeat, null);
         DomainEventMessage<HeartbeatReceived> message = message(serialized);
@@ -47,10 +65,13 @@ class ChainedPayloadMessageTest {
         assertThat(byOther).isNotSameAs(serialized.payload());
         assertThat(byOther.getData()).isEqualTo(serialized.payload().getData());
         assertThat(asText.getData()).isEqualTo(new String(serialized.payload().getData(), StandardCharsets.UTF_8));
+        assertThat(message.serializeMetaData(other, byte[].class)).isNotSameAs(serialized.metaData());
+        assertThat(message.serializeMetaData(other, byte[].class).getData())
+                .isEqualTo(serialized.metaData().getData());
     }
 
     private DomainEventMessage<HeartbeatReceived> message(EventChain.Serialized serialized) {
         return new GenericDomainEventMessage<>("Claim", "s-1", 7, new ChainedPayloadMessage<>("id-1", heartbeat,
-                MetaData.from(CanonicalForm.metaData(serialized.hash())), serialized), at);
+                serialized), at);
     }
 }
