@@ -111,13 +111,23 @@ public final class ClaimCommandValidation {
         if (value.length() > maxLength) {
             throw invalid(field + " must be at most " + maxLength + " characters, was " + value.length());
         }
-        if (value.chars().anyMatch(Character::isISOControl)) {
+        if (hasControlCharacter(value)) {
             throw invalid(field + " must not contain control characters");
         }
         int utf8Length = utf8Length(field, value);
         if (utf8Length > maxLength) {
             throw invalid(field + " must be at most " + maxLength + " bytes in UTF-8, was " + utf8Length);
         }
+    }
+
+    /** A loop, not a stream: every heartbeat checks two ids. */
+    private static boolean hasControlCharacter(String value) {
+        for (int i = 0; i < value.length(); i++) {
+            if (Character.isISOControl(value.charAt(i))) {
+                return true;
+            }
+        }
+        return false;
     }
 
     private static int utf8Length(String field, String value) {
