@@ -132,7 +132,7 @@ class ApiKeyFilter extends OncePerRequestFilter {
                 String tenant = path.get(2);
                 boolean tenantAudit = path.size() == 4 && path.get(3).equals("audit");
                 if (tenantAudit || endsWith(path, "history") || endsWith(path, "history", "verification")
-                        || queryNames(rawQuery).contains("as_of")) {
+                        || rawQuery != null && queryNames(rawQuery).contains("as_of")) {
                     return new Requirement(ApiKey.AUDIT, tenant, false);
                 }
                 return new Requirement("GET".equals(method) || "HEAD".equals(method) ? ApiKey.READ : ApiKey.WRITE,
@@ -146,19 +146,29 @@ class ApiKeyFilter extends OncePerRequestFilter {
         }
 
         private static boolean endsWith(List<String> path, String... last) {
-            return path.size() >= last.length
-                    && path.subList(path.size() - last.length, path.size()).equals(List.of(last));
+            if (path.size() < last.length) {
+                return false;
+            }
+            for (int i = 0; i < last.length; i++) {
+                if (!path.get(path.size() - last.length + i).equals(last[i])) {
+                    return false;
+                }
+            }
+            return true;
         }
 
         /** The decoded path segments, empty ones left out; a segment that cannot be decoded is refused. */
         static List<String> segments(String rawPath) {
             List<String> segments = new ArrayList<>();
-            for (String raw : rawPath.split("/")) {
-                int matrix = raw.indexOf(';');
-                String segment = matrix < 0 ? raw : raw.substring(0, matrix);
-                if (!segment.isEmpty()) {
-                    segments.add(decode(segment));
+            for (int start = 0; start < rawPath.length(); ) {
+                int slash = rawPath.indexOf('/', start);
+                int end = slash < 0 ? rawPath.length() : slash;
+                int matrix = rawPath.indexOf(';', start);
+                int segmentEnd = matrix >= 0 && matrix < end ? matrix : end;
+                if (segmentEnd > start) {
+                    segments.add(decode(rawPath.substring(start, segmentEnd)));
                 }
+                start = end + 1;
             }
             return segments;
         }
@@ -175,6 +185,10 @@ class ApiKeyFilter extends OncePerRequestFilter {
         }
 
         private static String decode(String text) {
+            if (text.indexOf('%') < 0) {
+                // nothing to decode: Spring's decoder would copy it unchanged
+                return text;
+            }
             try {
                 return UriUtils.decode(text, StandardCharsets.UTF_8);
             } catch (IllegalArgumentException e) {

@@ -19,6 +19,8 @@ import java.util.Optional;
 public final class ApiKeys {
 
     private static final HexFormat HEX = HexFormat.of();
+    /** One digest per thread: looking SHA-256 up for every request cost more than hashing the key. */
+    private static final ThreadLocal<MessageDigest> DIGESTS = ThreadLocal.withInitial(ApiKeys::newSha256);
 
     private final List<ApiKey> keys;
     private final List<byte[]> hashes;
@@ -89,8 +91,14 @@ public final class ApiKeys {
     }
 
     private static byte[] sha256(String key) {
+        MessageDigest digest = DIGESTS.get();
+        digest.reset();
+        return digest.digest(key.getBytes(StandardCharsets.UTF_8));
+    }
+
+    private static MessageDigest newSha256() {
         try {
-            return MessageDigest.getInstance("SHA-256").digest(key.getBytes(StandardCharsets.UTF_8));
+            return MessageDigest.getInstance("SHA-256");
         } catch (NoSuchAlgorithmException e) {
             throw new IllegalStateException("every Java runtime has SHA-256", e);
         }
