@@ -15,6 +15,7 @@ import java.sql.PreparedStatement;
 import java.sql.Types;
 import java.time.Duration;
 import java.time.Instant;
+import java.time.LocalDateTime;
 import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
 import java.time.temporal.ChronoUnit;
@@ -249,8 +250,10 @@ public class ConsumerClaimsProjection {
         return table;
     }
 
+    /** The same as {@code instant.atOffset(UTC)}, which on Java 17 builds the offset's rules for every call. */
     static OffsetDateTime utc(Instant instant) {
-        return instant == null ? null : instant.atOffset(ZoneOffset.UTC);
+        return instant == null ? null : OffsetDateTime.of(
+                LocalDateTime.ofEpochSecond(instant.getEpochSecond(), instant.getNano(), ZoneOffset.UTC), ZoneOffset.UTC);
     }
 
     /** Row changes of one table waiting to be written, in event order. */

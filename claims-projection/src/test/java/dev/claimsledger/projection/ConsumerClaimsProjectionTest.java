@@ -18,9 +18,11 @@ import dev.claimsledger.api.HeartbeatReceived;
 import dev.claimsledger.api.LeasePolicy;
 import dev.claimsledger.projection.ClaimEvents.Sequenced;
 import java.time.Instant;
+import java.time.ZoneOffset;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Random;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -98,6 +100,18 @@ class ConsumerClaimsProjectionTest {
     }
 
     // ---- each event
+
+    @Test
+    void timesAreWrittenAtTheOffsetUtcAsInstantAtOffsetGivesThem() {
+        Random random = new Random(20261204);
+        for (int i = 0; i < 10_000; i++) {
+            Instant instant = Instant.ofEpochSecond(random.nextLong(-62_167_219_200L, 253_402_300_800L),
+                    random.nextInt(1_000_000_000));
+
+            assertThat(ConsumerClaimsProjection.utc(instant)).isEqualTo(instant.atOffset(ZoneOffset.UTC));
+        }
+        assertThat(ConsumerClaimsProjection.utc(null)).isNull();
+    }
 
     @Test
     void claimMaterializedInsertsAnActiveRowWithTheClaimsTermsAndNoHistoryYet() {
