@@ -194,18 +194,7 @@ class OneRoundTripEventStorageEngineOnPostgresTest {
     }
 
     private List<Long> storedSequences(String stream) throws SQLException {
-        try (Connection connection = database.connect();
-             PreparedStatement query = connection.prepareStatement("SELECT sequence_number FROM domain_event_entry"
-                     + " WHERE aggregate_identifier = ? ORDER BY sequence_number")) {
-            query.setString(1, stream);
-            List<Long> sequences = new ArrayList<>();
-            try (ResultSet rows = query.executeQuery()) {
-                while (rows.next()) {
-                    sequences.add(rows.getLong(1));
-                }
-            }
-            return sequences;
-        }
+        return storedColumn(stream, "sequence_number").stream().map(Long::valueOf).toList();
     }
 
     /** Counts the connections taken out of autocommit mode, and the commits called on them. */
