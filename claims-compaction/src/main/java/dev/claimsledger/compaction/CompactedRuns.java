@@ -94,7 +94,7 @@ public final class CompactedRuns {
             boolean last = i == heartbeats.size() - 1;
             rows.add(new StoredRow(heartbeat.position(), CanonicalForm.eventIdentifier(row.streamId(), sequence),
                     row.streamId(), sequence, row.aggregateType(), CanonicalForm.timestamp(heartbeat.receivedAt()),
-                    HEARTBEAT_TYPE, payload, last ? row.metaData() : bytes(CanonicalForm.metaData(hash))));
+                    HEARTBEAT_TYPE, payload, last ? row.metaData() : CanonicalForm.metaDataColumn(hash)));
         }
         return rows;
     }
@@ -131,7 +131,7 @@ public final class CompactedRuns {
         return List.of(new StoredRow(first.position(),
                 CanonicalForm.eventIdentifier(row.streamId(), summary.firstSequence()), row.streamId(),
                 summary.firstSequence(), row.aggregateType(), CanonicalForm.timestamp(first.receivedAt()),
-                HEARTBEAT_TYPE, payload, bytes(CanonicalForm.metaData(hash))), last);
+                HEARTBEAT_TYPE, payload, CanonicalForm.metaDataColumn(hash)), last);
     }
 
     /**

@@ -248,7 +248,7 @@ public final class Compactor {
             byte[] payload = runs.bytes(expected);
             String chained = EventChain.hash(stream, row.sequence(), CompactedRuns.HEARTBEAT_TYPE, payload, hash);
             return Arrays.equals(payload, row.payload())
-                    && Arrays.equals(runs.bytes(CanonicalForm.metaData(chained)), row.metaData())
+                    && Arrays.equals(CanonicalForm.metaDataColumn(chained), row.metaData())
                     && CanonicalForm.eventIdentifier(stream, row.sequence()).equals(row.eventIdentifier())
                     && CanonicalForm.timestamp(heartbeat.receivedAt()).equals(row.timeStamp())
                     && HeartbeatSegment.encodable(List.of(new HeartbeatSegment.Heartbeat(row.position(),

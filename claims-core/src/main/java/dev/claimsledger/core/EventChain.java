@@ -34,8 +34,6 @@ public class EventChain {
     /** One digest per thread, reset by each {@link #hash}: a lookup per hash allocated more than the rest of it. */
     private static final ThreadLocal<MessageDigest> DIGESTS = ThreadLocal.withInitial(EventChain::sha256);
 
-    private static final byte[] META_DATA_START = ("{\"" + HASH_KEY + "\":\"").getBytes(StandardCharsets.UTF_8);
-
     private final Serializer serializer;
     private final SerializedType metaDataType;
 
@@ -58,7 +56,7 @@ public class EventChain {
         SerializedObject<byte[]> stored = serializer.serialize(payload, byte[].class);
         String hash = hash(streamId, sequence, payload.getClass().getName(), stored.getData(), previousHash);
         return new Serialized(serializer, stored, hash,
-                new SimpleSerializedObject<>(metaDataJson(hash), byte[].class, metaDataType));
+                new SimpleSerializedObject<>(CanonicalForm.metaDataColumn(hash), byte[].class, metaDataType));
     }
 
     /**
@@ -67,18 +65,6 @@ public class EventChain {
      */
     record Serialized(Serializer serializer, SerializedObject<byte[]> payload, String hash,
                       SerializedObject<byte[]> metaData) {
-    }
-
-    /** {@code {"ledger.chainHash":"<hash>"}}, as the serializer writes that map, without going through it. */
-    private static byte[] metaDataJson(String hash) {
-        byte[] json = new byte[META_DATA_START.length + hash.length() + 2];
-        System.arraycopy(META_DATA_START, 0, json, 0, META_DATA_START.length);
-        for (int i = 0; i < hash.length(); i++) {
-            json[META_DATA_START.length + i] = (byte) hash.charAt(i);
-        }
-        json[json.length - 2] = '"';
-        json[json.length - 1] = '}';
-        return json;
     }
 
     /** The chain hash from the stored columns of an event; what an auditor recomputes. */
