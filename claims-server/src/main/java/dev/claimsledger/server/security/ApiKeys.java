@@ -3,12 +3,12 @@ package dev.claimsledger.server.security;
 import com.fasterxml.jackson.core.type.TypeReference;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
+import dev.claimsledger.merkle.TreeHashes;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Optional;
@@ -19,8 +19,6 @@ import java.util.Optional;
 public final class ApiKeys {
 
     private static final HexFormat HEX = HexFormat.of();
-    /** One digest per thread: looking SHA-256 up for every request cost more than hashing the key. */
-    private static final ThreadLocal<MessageDigest> DIGESTS = ThreadLocal.withInitial(ApiKeys::newSha256);
 
     private final List<ApiKey> keys;
     private final List<byte[]> hashes;
@@ -90,17 +88,8 @@ public final class ApiKeys {
         return HEX.formatHex(sha256(key));
     }
 
+    /** With the digest each thread keeps: looking SHA-256 up for every request cost more than hashing the key. */
     private static byte[] sha256(String key) {
-        MessageDigest digest = DIGESTS.get();
-        digest.reset();
-        return digest.digest(key.getBytes(StandardCharsets.UTF_8));
-    }
-
-    private static MessageDigest newSha256() {
-        try {
-            return MessageDigest.getInstance("SHA-256");
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException("every Java runtime has SHA-256", e);
-        }
+        return TreeHashes.sha256(key.getBytes(StandardCharsets.UTF_8));
     }
 }
