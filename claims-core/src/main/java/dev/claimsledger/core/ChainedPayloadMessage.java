@@ -26,7 +26,7 @@ final class ChainedPayloadMessage<T> extends GenericMessage<T> {
     @Override
     @SuppressWarnings("unchecked")
     public <R> SerializedObject<R> serializePayload(Serializer serializer, Class<R> expectedRepresentation) {
-        if (serializer == this.serializer && expectedRepresentation == byte[].class) {
+        if (isKept(serializer, expectedRepresentation)) {
             return (SerializedObject<R>) payload;
         }
         return super.serializePayload(serializer, expectedRepresentation);
@@ -35,9 +35,14 @@ final class ChainedPayloadMessage<T> extends GenericMessage<T> {
     @Override
     @SuppressWarnings("unchecked")
     public <R> SerializedObject<R> serializeMetaData(Serializer serializer, Class<R> expectedRepresentation) {
-        if (serializer == this.serializer && expectedRepresentation == byte[].class) {
+        if (isKept(serializer, expectedRepresentation)) {
             return (SerializedObject<R>) metaData;
         }
         return super.serializeMetaData(serializer, expectedRepresentation);
+    }
+
+    /** Whether the kept bytes are what {@code serializer} would give in {@code representation}. */
+    private boolean isKept(Serializer serializer, Class<?> representation) {
+        return serializer == this.serializer && representation == byte[].class;
     }
 }

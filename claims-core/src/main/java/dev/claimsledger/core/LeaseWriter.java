@@ -83,7 +83,6 @@ public final class LeaseWriter implements AutoCloseable {
     private static final int MAX_ATTEMPTS = 8;
     /** The resource that marks the writer's own units of work. */
     private static final String WRITING = LeaseWriter.class.getName() + ".writing";
-    /** A deadlock and a serialization failure: the database rolled the group back; it is safe to decide it again. */
 
     private final EventStore eventStore;
     private final LastEvents lastEvents;
