@@ -50,7 +50,7 @@ public final class CanonicalInstants {
      * The instant {@code text} names in ISO-8601 in UTC with 0 to 9 digits of fraction
      * ({@code 2026-12-03T07:03:18.123456Z}), or null when it is in any other form.
      */
-    static Instant parse(String text) {
+    public static Instant parse(String text) {
         int length = text.length();
         if (length < 20 || length == 21 || length > 30 || text.charAt(4) != '-' || text.charAt(7) != '-'
                 || text.charAt(10) != 'T' || text.charAt(13) != ':' || text.charAt(16) != ':'

@@ -114,9 +114,9 @@ class AxonStorageConfiguration {
                 .connectionProvider(connectionProvider)
                 .transactionManager(transactionManager)
                 .schema(eventSchema)
-                .batchSize(properties.eventStore().fetchBatchSize())
-                .gapTimeout((int) properties.eventStore().gapTimeout().toMillis());
-        return new OneRoundTripEventStorageEngine(builder, "PostgreSQL".equals(database));
+                .batchSize(properties.eventStore().fetchBatchSize());
+        return new OneRoundTripEventStorageEngine(builder, (int) properties.eventStore().gapTimeout().toMillis(),
+                "PostgreSQL".equals(database));
     }
 
     /**

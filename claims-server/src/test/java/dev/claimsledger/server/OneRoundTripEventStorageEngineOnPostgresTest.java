@@ -8,13 +8,19 @@ import dev.claimsledger.server.support.RequiresPostgres;
 import dev.claimsledger.server.support.TestDatabase;
 import java.lang.reflect.InvocationTargetException;
 import java.lang.reflect.Proxy;
+import java.nio.charset.StandardCharsets;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.time.Instant;
+import java.time.OffsetDateTime;
+import java.time.ZoneOffset;
+import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.List;
+import java.util.TreeSet;
 import java.util.concurrent.atomic.AtomicInteger;
 import javax.sql.DataSource;
 import org.axonframework.common.DateTimeUtils;
@@ -23,6 +29,7 @@ import org.axonframework.common.jdbc.UnitOfWorkAwareConnectionProviderWrapper;
 import org.axonframework.common.transaction.Transaction;
 import org.axonframework.common.transaction.TransactionManager;
 import org.axonframework.eventhandling.DomainEventMessage;
+import org.axonframework.eventhandling.GapAwareTrackingToken;
 import org.axonframework.eventhandling.GenericDomainEventMessage;
 import org.axonframework.eventsourcing.eventstore.jdbc.EventSchema;
 import org.axonframework.eventsourcing.eventstore.jdbc.JdbcEventStorageEngine;
@@ -47,6 +54,7 @@ import org.springframework.jdbc.datasource.DelegatingDataSource;
 /**
  * How {@link OneRoundTripEventStorageEngine} appends on PostgreSQL: outside a transaction without a commit of its own
  * (the batch commits as PostgreSQL's implicit transaction), whole or not at all; inside a transaction as part of it.
+ * And that it reads what Axon's engine reads.
  * The engines here use the ledger's serializer, schema and key-violation resolver over a data source that counts the
  * transactions the engine opens and commits itself.
  */
@@ -149,6 +157,102 @@ class OneRoundTripEventStorageEngineOnPostgresTest {
                 .isEqualTo(times.stream().map(DateTimeUtils::formatInstant).toList());
     }
 
+    /**
+     * The processors read through the engine what Axon's engine reads: the same tokens, gaps included, and the same
+     * messages, whatever form a row's timestamp is in (the ledger's, no fraction, nine digits, an offset), within the
+     * gap timeout and beyond it, from the first row, after a position and after a position with a gap below it.
+     */
+    @Test
+    void eventsAreReadAsAxonsEngineReadsThem() throws SQLException {
+        // given rows of one stream at positions with gaps between them, in every form of timestamp Axon reads
+        String stream = stream();
+        long first = reservePositions(12);
+        Instant now = Instant.now();
+        List<String> timestamps = List.of(DateTimeUtils.formatInstant(now),
+                now.truncatedTo(ChronoUnit.SECONDS).toString(),
+                now.truncatedTo(ChronoUnit.SECONDS).plusNanos(123_456_789).toString(),
+                OffsetDateTime.ofInstant(now, ZoneOffset.ofHours(1)).toString(),
+                "2020-01-01T00:00:00.000Z",
+                DateTimeUtils.formatInstant(now.plusMillis(1)));
+        long[] positions = {first, first + 2, first + 3, first + 6, first + 7, first + 11};
+        for (int sequence = 0; sequence < positions.length; sequence++) {
+            insertRow(positions[sequence], stream + "#" + sequence, stream, sequence, timestamps.get(sequence),
+                    sequence == 2 ? "2" : null);
+        }
+        // and one event of no stream, which Axon stores with its own identifier as its stream's
+        insertRow(first + 9, stream + "-alone", stream + "-alone", 0, timestamps.get(0), null);
+        JdbcEventStorageEngine ledgers = engine(true);
+        JdbcEventStorageEngine axons = axonEngine();
+
+        // then each reads the same events, from the first row, after a position, and after one with a gap below it
+        assertThat(read(ledgers, null)).isEqualTo(read(axons, null));
+        GapAwareTrackingToken beforeThem = GapAwareTrackingToken.newInstance(first - 1, Collections.emptySortedSet());
+        List<String> afterAPosition = read(ledgers, beforeThem);
+        assertThat(afterAPosition).isEqualTo(read(axons, beforeThem)).hasSize(positions.length + 1);
+        GapAwareTrackingToken withAGap = GapAwareTrackingToken.newInstance(first + 3,
+                new TreeSet<>(List.of(first + 1)));
+        assertThat(read(ledgers, withAGap)).isEqualTo(read(axons, withAGap)).hasSize(4);
+        // and the gaps between the recent rows are kept in the tokens, as Axon keeps them
+        assertThat(afterAPosition.get(1)).contains("gaps=[" + (first + 1) + "]");
+    }
+
+    private List<String> read(JdbcEventStorageEngine engine, GapAwareTrackingToken token) {
+        return engine.readEvents(token, false).map(event -> String.join(" | ", String.valueOf(event.trackingToken()),
+                event.getIdentifier(), String.valueOf(event.getTimestamp()), event.getPayloadType().getName(),
+                String.valueOf(event.getPayload()), String.valueOf(event.getMetaData()),
+                event instanceof DomainEventMessage<?> domain
+                        ? domain.getType() + " " + domain.getAggregateIdentifier() + " " + domain.getSequenceNumber()
+                        : "not a domain event")).toList();
+    }
+
+    /** The first of {@code count} positions taken from the event table's sequence, which no other row will get. */
+    private long reservePositions(int count) throws SQLException {
+        try (Connection connection = database.connect();
+             PreparedStatement reserve = connection.prepareStatement("SELECT nextval('domain_event_entry_global_index_seq')"
+                     + " FROM generate_series(1, ?)")) {
+            reserve.setInt(1, count);
+            long firstReserved = Long.MAX_VALUE;
+            try (ResultSet rows = reserve.executeQuery()) {
+                while (rows.next()) {
+                    firstReserved = Math.min(firstReserved, rows.getLong(1));
+                }
+            }
+            return firstReserved;
+        }
+    }
+
+    private void insertRow(long position, String eventIdentifier, String stream, long sequence, String timestamp,
+                           String revision) throws SQLException {
+        try (Connection connection = database.connect();
+             PreparedStatement insert = connection.prepareStatement("INSERT INTO domain_event_entry (global_index,"
+                     + " event_identifier, aggregate_identifier, sequence_number, type, time_stamp, payload_type,"
+                     + " payload_revision, payload, meta_data) VALUES (?, ?, ?, ?, 'Claim', ?, 'java.lang.String', ?,"
+                     + " ?, ?)")) {
+            insert.setLong(1, position);
+            insert.setString(2, eventIdentifier);
+            insert.setString(3, stream);
+            insert.setLong(4, sequence);
+            insert.setString(5, timestamp);
+            insert.setString(6, revision);
+            insert.setBytes(7, ("\"event " + sequence + "\"").getBytes(StandardCharsets.UTF_8));
+            insert.setBytes(8, ("{\"at\":\"" + timestamp + "\"}").getBytes(StandardCharsets.UTF_8));
+            insert.executeUpdate();
+        }
+    }
+
+    /** Axon's own engine, built as {@link #engine} builds the ledger's. */
+    private JdbcEventStorageEngine axonEngine() {
+        Serializer serializer = ledger.getBean(Serializer.class);
+        return JdbcEventStorageEngine.builder()
+                .eventSerializer(serializer)
+                .snapshotSerializer(serializer)
+                .connectionProvider(new SpringDataSourceConnectionProvider(dataSource))
+                .transactionManager(transactions)
+                .schema(ledger.getBean(EventSchema.class))
+                .gapTimeout(60_000)
+                .build();
+    }
+
     private JdbcEventStorageEngine engine(boolean oneRoundTrip) {
         Serializer serializer = ledger.getBean(Serializer.class);
         return new OneRoundTripEventStorageEngine(JdbcEventStorageEngine.builder()
@@ -158,7 +262,7 @@ class OneRoundTripEventStorageEngineOnPostgresTest {
                 .connectionProvider(new UnitOfWorkAwareConnectionProviderWrapper(
                         new SpringDataSourceConnectionProvider(dataSource)))
                 .transactionManager(transactions)
-                .schema(ledger.getBean(EventSchema.class)), oneRoundTrip);
+                .schema(ledger.getBean(EventSchema.class)), 60_000, oneRoundTrip);
     }
 
     private static void inUnitOfWork(Runnable work) {
