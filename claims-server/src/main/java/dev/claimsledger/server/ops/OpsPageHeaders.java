@@ -1,5 +1,6 @@
 package dev.claimsledger.server.ops;
 
+import dev.claimsledger.server.http.FixedNameRequestFilter;
 import jakarta.servlet.FilterChain;
 import jakarta.servlet.ServletException;
 import jakarta.servlet.http.HttpServletRequest;
@@ -9,7 +10,6 @@ import java.nio.charset.StandardCharsets;
 import org.springframework.core.Ordered;
 import org.springframework.core.annotation.Order;
 import org.springframework.stereotype.Component;
-import org.springframework.web.filter.OncePerRequestFilter;
 import org.springframework.web.util.UriUtils;
 
 /**
@@ -19,7 +19,7 @@ import org.springframework.web.util.UriUtils;
  */
 @Component
 @Order(Ordered.HIGHEST_PRECEDENCE + 5)
-class OpsPageHeaders extends OncePerRequestFilter {
+class OpsPageHeaders extends FixedNameRequestFilter {
 
     static final String CONTENT_SECURITY_POLICY = "default-src 'self'; script-src 'self'; style-src 'self'; "
             + "img-src 'self' data:; connect-src 'self'; frame-ancestors 'none'; base-uri 'none'; form-action 'none'";
@@ -36,18 +36,28 @@ class OpsPageHeaders extends OncePerRequestFilter {
         chain.doFilter(request, response);
     }
 
-    /** Whether the first segment, as Spring MVC routes it (matrix parameters dropped, percent-decoded), is ops. */
+    /**
+     * Whether the first segment, as Spring MVC routes it (matrix parameters dropped, percent-decoded), is ops. Asked
+     * of every request, so the path is not split and a segment without a percent-escape is not decoded.
+     */
     static boolean isOpsPath(String rawPath) {
-        for (String raw : rawPath.split("/")) {
-            int matrix = raw.indexOf(';');
-            String segment = matrix < 0 ? raw : raw.substring(0, matrix);
-            if (!segment.isEmpty()) {
+        for (int start = 0; start < rawPath.length(); ) {
+            int slash = rawPath.indexOf('/', start);
+            int end = slash < 0 ? rawPath.length() : slash;
+            int matrix = rawPath.indexOf(';', start);
+            int segmentEnd = matrix >= 0 && matrix < end ? matrix : end;
+            if (segmentEnd > start) {
+                int percent = rawPath.indexOf('%', start);
+                if (percent < 0 || percent >= segmentEnd) {
+                    return segmentEnd - start == 3 && rawPath.startsWith("ops", start);
+                }
                 try {
-                    return UriUtils.decode(segment, StandardCharsets.UTF_8).equals("ops");
+                    return UriUtils.decode(rawPath.substring(start, segmentEnd), StandardCharsets.UTF_8).equals("ops");
                 } catch (IllegalArgumentException e) {
                     return false;
                 }
             }
+            start = end + 1;
         }
         return false;
     }
