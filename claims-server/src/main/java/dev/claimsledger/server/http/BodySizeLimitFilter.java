@@ -14,7 +14,6 @@ import org.springframework.core.Ordered;
 import org.springframework.core.annotation.Order;
 import org.springframework.http.HttpStatus;
 import org.springframework.stereotype.Component;
-import org.springframework.web.filter.OncePerRequestFilter;
 
 /**
  * Refuses request bodies over {@code claims.http.max-body-size} with 413: at once when the declared length is over,
@@ -22,7 +21,7 @@ import org.springframework.web.filter.OncePerRequestFilter;
  */
 @Component
 @Order(Ordered.HIGHEST_PRECEDENCE + 10)
-class BodySizeLimitFilter extends OncePerRequestFilter {
+class BodySizeLimitFilter extends FixedNameRequestFilter {
 
     static final String DETAIL = "the request body is over the size limit";
 

@@ -18,7 +18,6 @@ import org.springframework.http.MediaType;
 import org.springframework.http.ProblemDetail;
 import org.springframework.http.ResponseEntity;
 import org.springframework.stereotype.Component;
-import org.springframework.web.filter.OncePerRequestFilter;
 import org.springframework.web.servlet.HandlerMapping;
 import tools.jackson.core.JacksonException;
 import tools.jackson.databind.ObjectReader;
@@ -35,7 +34,7 @@ import tools.jackson.databind.json.JsonMapper;
  */
 @Component
 @Order(Ordered.HIGHEST_PRECEDENCE + 30)
-class DirectHeartbeatFilter extends OncePerRequestFilter {
+class DirectHeartbeatFilter extends FixedNameRequestFilter {
 
     /** The route's template, as Spring MVC names it and {@link HeartbeatRouteTimer} tags its timer. */
     static final String URI_TEMPLATE = "/v1/tenants/{tenant}/claims/{consumer}/epochs/{epoch}/heartbeats";

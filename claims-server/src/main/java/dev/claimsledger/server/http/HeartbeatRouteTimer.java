@@ -24,7 +24,6 @@ import org.springframework.http.server.observation.DefaultServerRequestObservati
 import org.springframework.http.server.observation.ServerRequestObservationContext;
 import org.springframework.http.server.observation.ServerRequestObservationConvention;
 import org.springframework.stereotype.Component;
-import org.springframework.web.filter.OncePerRequestFilter;
 import org.springframework.web.servlet.HandlerMapping;
 
 /**
@@ -39,7 +38,7 @@ import org.springframework.web.servlet.HandlerMapping;
  */
 @Component
 @Order(Ordered.HIGHEST_PRECEDENCE + 2)
-class HeartbeatRouteTimer extends OncePerRequestFilter implements ObservationPredicate {
+class HeartbeatRouteTimer extends FixedNameRequestFilter implements ObservationPredicate {
 
     private final MeterRegistry registry;
     private final ServerRequestObservationConvention convention;

@@ -1,6 +1,7 @@
 package dev.claimsledger.server.security;
 
 import dev.claimsledger.api.ClaimErrorCode;
+import dev.claimsledger.server.http.FixedNameRequestFilter;
 import dev.claimsledger.server.http.ProblemWriter;
 import jakarta.servlet.FilterChain;
 import jakarta.servlet.ServletException;
@@ -16,7 +17,6 @@ import java.util.Set;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.http.HttpStatus;
-import org.springframework.web.filter.OncePerRequestFilter;
 import org.springframework.web.util.UriUtils;
 
 /**
@@ -25,7 +25,7 @@ import org.springframework.web.util.UriUtils;
  * (everything under {@code /v1/admin} and the actuator but health) needs a key for every tenant ({@code ["*"]}), so
  * that global operations added there later are covered without a rule of their own. The key itself is never logged.
  */
-class ApiKeyFilter extends OncePerRequestFilter {
+class ApiKeyFilter extends FixedNameRequestFilter {
 
     private static final Logger log = LoggerFactory.getLogger(ApiKeyFilter.class);
     private static final String BEARER = "Bearer ";
