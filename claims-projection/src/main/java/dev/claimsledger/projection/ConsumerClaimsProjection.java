@@ -416,8 +416,8 @@ public class ConsumerClaimsProjection {
         /**
          * A time as text in UTC with six digits of fraction, the nanoseconds rounded half up to microseconds as the
          * JDBC driver rounds a timestamp parameter (PostgreSQL would round the nanoseconds of text half to even), so
-         * that both statements store the same time. Written without java.time's formatter, which made a sixth of what
-         * the read model's processor allocated (BENCHMARKS.md); years outside 0000 to 9999 are left to it.
+         * that both statements store the same time. Written without java.time's formatter, which made 6% of what single
+         * heartbeats allocated (BENCHMARKS.md); years outside 0000 to 9999 are left to it.
          */
         static String microsecondText(long epochSecond, int nano) {
             long second = epochSecond;

@@ -93,7 +93,7 @@ class AxonStorageConfiguration {
      * commit, a history imported while the ledger runs) made every processor skip the events of transactions in
      * flight beside it, for good (InFlightEventsContract). On H2, the events after a position with gaps are read as
      * {@link GapReadOnH2} reads them. On PostgreSQL, events appended outside a transaction are stored and committed in
-     * one round trip ({@link OneRoundTripEventStorageEngine}).
+     * one round trip, and on both the rows the processors read cost less memory ({@link LedgerEventStorageEngine}).
      */
     @Bean
     EventStorageEngine eventStorageEngine(Serializer serializer, PersistenceExceptionResolver persistenceExceptionResolver,
@@ -115,7 +115,7 @@ class AxonStorageConfiguration {
                 .transactionManager(transactionManager)
                 .schema(eventSchema)
                 .batchSize(properties.eventStore().fetchBatchSize());
-        return new OneRoundTripEventStorageEngine(builder, (int) properties.eventStore().gapTimeout().toMillis(),
+        return new LedgerEventStorageEngine(builder, (int) properties.eventStore().gapTimeout().toMillis(),
                 "PostgreSQL".equals(database));
     }
 

@@ -8,11 +8,10 @@ import org.axonframework.common.IdentifierFactory;
 /**
  * The identifiers of Axon's messages in the ledger's process (commands, deadlines, the events the aggregate decides,
  * and the result message Axon makes for every event a processor handles): UUIDs of version 8 whose first half is
- * drawn at random once per process and whose second half counts. Axon's default draws every identifier from the
- * shared {@link SecureRandom} of {@link UUID#randomUUID()}, which took a fifth of what the processors allocated under
- * single heartbeats (BENCHMARKS.md), mostly for result messages nobody reads. Two processes share a first half with a
- * chance of one in 2<sup>60</sup>; within one, the counter does not repeat. Axon finds this factory through
- * {@code META-INF/services}.
+ * drawn at random once per process and whose second half counts. Axon's default draws every identifier from the one
+ * {@link SecureRandom} of {@link UUID#randomUUID()}, behind a lock every thread shares, mostly for result messages
+ * nobody reads. Two processes share a first half with a chance of one in 2<sup>60</sup>; within one, the counter does
+ * not repeat. Axon finds this factory through {@code META-INF/services}.
  */
 public final class CountingIdentifierFactory extends IdentifierFactory {
 

@@ -52,15 +52,14 @@ import org.springframework.jdbc.datasource.DataSourceTransactionManager;
 import org.springframework.jdbc.datasource.DelegatingDataSource;
 
 /**
- * How {@link OneRoundTripEventStorageEngine} appends on PostgreSQL: outside a transaction without a commit of its own
- * (the batch commits as PostgreSQL's implicit transaction), whole or not at all; inside a transaction as part of it.
- * And that it reads what Axon's engine reads.
- * The engines here use the ledger's serializer, schema and key-violation resolver over a data source that counts the
- * transactions the engine opens and commits itself.
+ * How {@link LedgerEventStorageEngine} appends on PostgreSQL: outside a transaction without a commit of its own (the
+ * batch commits as PostgreSQL's implicit transaction), whole or not at all; inside a transaction as part of it. And
+ * that it reads what Axon's engine reads. The engines here use the ledger's serializer, schema and key-violation
+ * resolver over a data source that counts the transactions the engine opens and commits itself.
  */
 @RequiresPostgres
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
-class OneRoundTripEventStorageEngineOnPostgresTest {
+class LedgerEventStorageEngineOnPostgresTest {
 
     private final TestDatabase database = TestDatabase.freshPostgresSchema();
     private ConfigurableApplicationContext ledger;
@@ -208,8 +207,8 @@ class OneRoundTripEventStorageEngineOnPostgresTest {
     /** The first of {@code count} positions taken from the event table's sequence, which no other row will get. */
     private long reservePositions(int count) throws SQLException {
         try (Connection connection = database.connect();
-             PreparedStatement reserve = connection.prepareStatement("SELECT nextval('domain_event_entry_global_index_seq')"
-                     + " FROM generate_series(1, ?)")) {
+             PreparedStatement reserve = connection.prepareStatement(
+                     "SELECT nextval('domain_event_entry_global_index_seq') FROM generate_series(1, ?)")) {
             reserve.setInt(1, count);
             long firstReserved = Long.MAX_VALUE;
             try (ResultSet rows = reserve.executeQuery()) {
@@ -255,7 +254,7 @@ class OneRoundTripEventStorageEngineOnPostgresTest {
 
     private JdbcEventStorageEngine engine(boolean oneRoundTrip) {
         Serializer serializer = ledger.getBean(Serializer.class);
-        return new OneRoundTripEventStorageEngine(JdbcEventStorageEngine.builder()
+        return new LedgerEventStorageEngine(JdbcEventStorageEngine.builder()
                 .eventSerializer(serializer)
                 .snapshotSerializer(serializer)
                 .persistenceExceptionResolver(ledger.getBean(PersistenceExceptionResolver.class))

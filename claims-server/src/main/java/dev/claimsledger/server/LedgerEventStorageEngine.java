@@ -31,22 +31,23 @@ import org.axonframework.serialization.Serializer;
 import org.springframework.transaction.support.TransactionSynchronizationManager;
 
 /**
- * Axon's JDBC event storage, except that on PostgreSQL events appended outside a transaction are stored and committed
- * in one round trip instead of two (the inserts, then the commit): the batch is sent on a connection that commits each
- * statement, and PostgreSQL runs every message of the extended query protocol up to the batch's one Sync message as
- * one implicit transaction. So the batch is stored whole or not at all, as in a transaction of its own, and a taken
- * (stream, sequence) key still fails it with Axon's {@code ConcurrencyException}. The lease writer appends its groups
- * of heartbeats this way. H2 commits each statement of such a batch on its own, so there Axon's transaction stays.
+ * Axon's JDBC event storage with three differences. On PostgreSQL, events appended outside a transaction are stored and
+ * committed in one round trip instead of two (the inserts, then the commit): the batch is sent on a connection that
+ * commits each statement, and PostgreSQL runs every message of the extended query protocol up to the batch's one Sync
+ * message as one implicit transaction. So the batch is stored whole or not at all, as in a transaction of its own, and
+ * a taken (stream, sequence) key still fails it with Axon's {@code ConcurrencyException}. The lease writer appends its
+ * groups of heartbeats this way. H2 commits each statement of such a batch on its own, so there Axon's transaction
+ * stays.
  *
- * <p>It also writes the timestamp column without java.time's formatter ({@link CanonicalInstants#millis}), in the
+ * <p>The timestamp column is written without java.time's formatter ({@link CanonicalInstants#millis}), in the
  * same text as Axon's, which took a tenth of the lease writer's time.
  *
- * <p>And the events the processors read are what Axon's engine reads, except that each row's timestamp is parsed once,
+ * <p>The events the processors read are what Axon's engine reads, except that each row's timestamp is parsed once,
  * without java.time's formatter ({@link CanonicalInstants#parse}), where Axon parsed it twice with it (for the gap
  * check and for the message), and that the few names a row repeats (its aggregate and payload types) are one string
  * each, not one per row: the shared reader keeps its newest events across young collections, which copy them.
  */
-final class OneRoundTripEventStorageEngine extends JdbcEventStorageEngine {
+final class LedgerEventStorageEngine extends JdbcEventStorageEngine {
 
     /** Axon's defaults, which the ledger keeps; the builder gives them to the engine's private fields only. */
     static final int MAX_GAP_OFFSET = 10_000;
@@ -63,7 +64,7 @@ final class OneRoundTripEventStorageEngine extends JdbcEventStorageEngine {
      * @param gapTimeoutMillis the builder's gap timeout
      * @param oneRoundTrip     whether the database runs a batch sent in autocommit mode as one transaction
      */
-    OneRoundTripEventStorageEngine(Builder builder, int gapTimeoutMillis, boolean oneRoundTrip) {
+    LedgerEventStorageEngine(Builder builder, int gapTimeoutMillis, boolean oneRoundTrip) {
         super(builder.gapTimeout(gapTimeoutMillis).maxGapOffset(MAX_GAP_OFFSET)
                 .lowestGlobalSequence(LOWEST_GLOBAL_SEQUENCE));
         this.gapTimeoutMillis = gapTimeoutMillis;
