@@ -1,6 +1,7 @@
 package dev.claimsledger.server.ops;
 
 import dev.claimsledger.server.http.FixedNameRequestFilter;
+import dev.claimsledger.server.http.RawPathSegments;
 import jakarta.servlet.FilterChain;
 import jakarta.servlet.ServletException;
 import jakarta.servlet.http.HttpServletRequest;
@@ -38,27 +39,17 @@ class OpsPageHeaders extends FixedNameRequestFilter {
 
     /**
      * Whether the first segment, as Spring MVC routes it (matrix parameters dropped, percent-decoded), is ops. Asked
-     * of every request, so the path is not split and a segment without a percent-escape is not decoded.
+     * of every request, so a segment without a percent-escape is not decoded.
      */
     static boolean isOpsPath(String rawPath) {
-        for (int start = 0; start < rawPath.length(); ) {
-            int slash = rawPath.indexOf('/', start);
-            int end = slash < 0 ? rawPath.length() : slash;
-            int matrix = rawPath.indexOf(';', start);
-            int segmentEnd = matrix >= 0 && matrix < end ? matrix : end;
-            if (segmentEnd > start) {
-                int percent = rawPath.indexOf('%', start);
-                if (percent < 0 || percent >= segmentEnd) {
-                    return segmentEnd - start == 3 && rawPath.startsWith("ops", start);
-                }
-                try {
-                    return UriUtils.decode(rawPath.substring(start, segmentEnd), StandardCharsets.UTF_8).equals("ops");
-                } catch (IllegalArgumentException e) {
-                    return false;
-                }
-            }
-            start = end + 1;
+        String first = RawPathSegments.first(rawPath);
+        if (first == null || first.indexOf('%') < 0) {
+            return "ops".equals(first);
         }
-        return false;
+        try {
+            return UriUtils.decode(first, StandardCharsets.UTF_8).equals("ops");
+        } catch (IllegalArgumentException e) {
+            return false;
+        }
     }
 }

@@ -3,6 +3,7 @@ package dev.claimsledger.server.security;
 import dev.claimsledger.api.ClaimErrorCode;
 import dev.claimsledger.server.http.FixedNameRequestFilter;
 import dev.claimsledger.server.http.ProblemWriter;
+import dev.claimsledger.server.http.RawPathSegments;
 import jakarta.servlet.FilterChain;
 import jakarta.servlet.ServletException;
 import jakarta.servlet.http.HttpServletRequest;
@@ -160,16 +161,7 @@ class ApiKeyFilter extends FixedNameRequestFilter {
         /** The decoded path segments, empty ones left out; a segment that cannot be decoded is refused. */
         static List<String> segments(String rawPath) {
             List<String> segments = new ArrayList<>();
-            for (int start = 0; start < rawPath.length(); ) {
-                int slash = rawPath.indexOf('/', start);
-                int end = slash < 0 ? rawPath.length() : slash;
-                int matrix = rawPath.indexOf(';', start);
-                int segmentEnd = matrix >= 0 && matrix < end ? matrix : end;
-                if (segmentEnd > start) {
-                    segments.add(decode(rawPath.substring(start, segmentEnd)));
-                }
-                start = end + 1;
-            }
+            RawPathSegments.visit(rawPath, raw -> segments.add(decode(raw)));
             return segments;
         }
 
