@@ -49,9 +49,12 @@ import org.springframework.transaction.support.TransactionSynchronizationManager
  */
 final class LedgerEventStorageEngine extends JdbcEventStorageEngine {
 
-    /** Axon's defaults, which the ledger keeps; the builder gives them to the engine's private fields only. */
-    static final int MAX_GAP_OFFSET = 10_000;
-    static final long LOWEST_GLOBAL_SEQUENCE = 1;
+    /**
+     * Axon's defaults, which the ledger keeps. The engine sets them on its builder itself: the builder hands them to
+     * private fields only, and {@link #getTrackedEventData} needs them.
+     */
+    private static final int MAX_GAP_OFFSET = 10_000;
+    private static final long LOWEST_GLOBAL_SEQUENCE = 1;
     /** More distinct names than any ledger stores: beyond them a row keeps its own strings. */
     private static final int MAX_SHARED_NAMES = 1_024;
 
@@ -60,8 +63,8 @@ final class LedgerEventStorageEngine extends JdbcEventStorageEngine {
     private final Map<String, String> sharedNames = new ConcurrentHashMap<>();
 
     /**
-     * @param builder          built with {@link #MAX_GAP_OFFSET} and {@link #LOWEST_GLOBAL_SEQUENCE}
-     * @param gapTimeoutMillis the builder's gap timeout
+     * @param builder          Axon's builder, without the gap settings, which the engine sets
+     * @param gapTimeoutMillis how old an event must be before the missing positions below it are given up
      * @param oneRoundTrip     whether the database runs a batch sent in autocommit mode as one transaction
      */
     LedgerEventStorageEngine(Builder builder, int gapTimeoutMillis, boolean oneRoundTrip) {
@@ -151,7 +154,7 @@ final class LedgerEventStorageEngine extends JdbcEventStorageEngine {
     /** An event row whose timestamp was parsed once, when it was read. */
     private static final class ParsedTimestampEntry<T> extends GenericDomainEventEntry<T> {
 
-        private final transient Instant parsedTimestamp;
+        private final Instant parsedTimestamp;
 
         ParsedTimestampEntry(String type, String aggregateIdentifier, long sequenceNumber, String eventIdentifier,
                              String timestamp, Instant parsedTimestamp, String payloadType, String payloadRevision,
