@@ -61,6 +61,8 @@ import org.springframework.jdbc.datasource.DelegatingDataSource;
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class LedgerEventStorageEngineOnPostgresTest {
 
+    private static final int GAP_TIMEOUT_MILLIS = 60_000;
+
     private final TestDatabase database = TestDatabase.freshPostgresSchema();
     private ConfigurableApplicationContext ledger;
     private TransactionCountingDataSource dataSource;
@@ -239,29 +241,26 @@ class LedgerEventStorageEngineOnPostgresTest {
         }
     }
 
-    /** Axon's own engine, built as {@link #engine} builds the ledger's. */
+    /** Axon's own engine, on the same builder as the ledger's. */
     private JdbcEventStorageEngine axonEngine() {
-        Serializer serializer = ledger.getBean(Serializer.class);
-        return JdbcEventStorageEngine.builder()
-                .eventSerializer(serializer)
-                .snapshotSerializer(serializer)
-                .connectionProvider(new SpringDataSourceConnectionProvider(dataSource))
-                .transactionManager(transactions)
-                .schema(ledger.getBean(EventSchema.class))
-                .gapTimeout(60_000)
-                .build();
+        return builder().gapTimeout(GAP_TIMEOUT_MILLIS).build();
     }
 
     private JdbcEventStorageEngine engine(boolean oneRoundTrip) {
+        return new LedgerEventStorageEngine(builder(), GAP_TIMEOUT_MILLIS, oneRoundTrip);
+    }
+
+    /** Axon's builder with the ledger's serializer, schema and key-violation resolver, over the counting data source. */
+    private JdbcEventStorageEngine.Builder builder() {
         Serializer serializer = ledger.getBean(Serializer.class);
-        return new LedgerEventStorageEngine(JdbcEventStorageEngine.builder()
+        return JdbcEventStorageEngine.builder()
                 .eventSerializer(serializer)
                 .snapshotSerializer(serializer)
                 .persistenceExceptionResolver(ledger.getBean(PersistenceExceptionResolver.class))
                 .connectionProvider(new UnitOfWorkAwareConnectionProviderWrapper(
                         new SpringDataSourceConnectionProvider(dataSource)))
                 .transactionManager(transactions)
-                .schema(ledger.getBean(EventSchema.class)), 60_000, oneRoundTrip);
+                .schema(ledger.getBean(EventSchema.class));
     }
 
     private static void inUnitOfWork(Runnable work) {
