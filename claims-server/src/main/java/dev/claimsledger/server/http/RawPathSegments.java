@@ -14,25 +14,28 @@ public final class RawPathSegments {
 
     /** The first segment of {@code rawPath}, or null when it has none. */
     public static String first(String rawPath) {
-        String[] first = new String[1];
-        visit(rawPath, segment -> {
-            first[0] = segment;
-            return false;
-        });
-        return first[0];
+        return visit(rawPath, segment -> false);
     }
 
-    /** Hands each segment of {@code rawPath} to {@code visitor}, in order, until it answers false. */
-    public static void visit(String rawPath, Predicate<String> visitor) {
+    /**
+     * Hands each segment of {@code rawPath} to {@code visitor}, in order, until it answers false.
+     *
+     * @return the segment it answered false to, or null when it never did
+     */
+    public static String visit(String rawPath, Predicate<String> visitor) {
         for (int start = 0; start < rawPath.length(); ) {
             int slash = rawPath.indexOf('/', start);
             int end = slash < 0 ? rawPath.length() : slash;
             int matrix = rawPath.indexOf(';', start);
             int segmentEnd = matrix >= 0 && matrix < end ? matrix : end;
-            if (segmentEnd > start && !visitor.test(rawPath.substring(start, segmentEnd))) {
-                return;
+            if (segmentEnd > start) {
+                String segment = rawPath.substring(start, segmentEnd);
+                if (!visitor.test(segment)) {
+                    return segment;
+                }
             }
             start = end + 1;
         }
+        return null;
     }
 }
